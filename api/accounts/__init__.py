@@ -1,0 +1,1 @@
+"""Learners, API tokens and who is calling."""

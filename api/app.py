@@ -1,0 +1,82 @@
+"""The application factory: `create_app(settings)` wires routers, middleware and error handlers."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api.accounts.router import router as accounts_router
+from api.ci.router import router as ci_router
+from api.errors import install_error_handlers
+from api.exercises.router import router as exercises_router
+from api.jobs.router import router as jobs_router
+from api.logging import configure_logging
+from api.middleware import RequestContextMiddleware
+from api.ops.router import router as ops_router
+from api.progress.router import router as progress_router
+from api.resources.router import router as resources_router
+from api.settings import Settings, get_settings
+from api.submissions.router import router as submissions_router
+from api.topics.router import router as topics_router
+from db.engine import make_engine
+from db.session import make_session_factory
+
+API_PREFIX = "/api/v1"
+
+
+def build_api_router() -> APIRouter:
+    """Every `/api/v1` route, one router per domain."""
+    api = APIRouter(prefix=API_PREFIX)
+    for router in (
+        accounts_router,
+        topics_router,
+        resources_router,
+        progress_router,
+        exercises_router,
+        submissions_router,
+        jobs_router,
+        ci_router,
+    ):
+        api.include_router(router)
+    return api
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the FastAPI app for `settings` (tests pass their own instead of touching os.environ)."""
+    settings = settings or get_settings()
+    configure_logging(level=settings.log_level, json=settings.log_json)
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Syllabus",
+        version="0.1.0",
+        summary="Learning tracker, curated resources and a sandboxed exercise runner for ML fundamentals.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+
+    install_error_handlers(app)
+    app.include_router(ops_router)
+    app.include_router(build_api_router())
+    if settings.cors_origins:
+        # Bearer tokens only: credentials (cookies) are never allowed cross-origin.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key"],
+            expose_headers=["ETag", "Location", "Retry-After", "X-Request-Id"],
+            allow_credentials=False,
+        )
+    app.add_middleware(RequestContextMiddleware)
+    return app

@@ -1,0 +1,1 @@
+"""Results posted by learners' CI systems (Exercism results.json, JUnit XML, our own document)."""

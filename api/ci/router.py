@@ -1,0 +1,5 @@
+"""HTTP routes for ci."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["ci"])

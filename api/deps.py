@@ -1,0 +1,84 @@
+"""Named dependencies shared by every router."""
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from sqlmodel import Session
+
+from api.accounts.service import Principal, authenticate, get_learner
+from api.errors import Forbidden, NotFound
+from api.settings import Settings
+from db.models import Learner
+
+
+def get_settings_dep(request: Request) -> Settings:
+    """The settings the app was built with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request, committed once after the handler (a failed commit is an error response)."""
+    with request.app.state.session_factory() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+# scope="function": the commit runs before the response is sent, so a failed commit is never a 2xx.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_principal(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
+    """The caller, from `Authorization: Bearer <token>`."""
+    header = request.headers.get("authorization", "")
+    scheme, _, credentials = header.partition(" ")
+    bearer = credentials.strip() if scheme.lower() == "bearer" else None
+    principal = authenticate(session, bearer=bearer, secret=settings.secret_key.get_secret_value())
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def require_role(*roles: str) -> Callable[[Principal], Principal]:
+    """A dependency that lets only `roles` through (admin always passes)."""
+
+    def _check(principal: CurrentPrincipal) -> Principal:
+        if principal.role != "admin" and principal.role not in roles:
+            raise Forbidden(f"a {principal.role} token may not do this")
+        return principal
+
+    return _check
+
+
+AdminPrincipal = Annotated[Principal, Depends(require_role("admin"))]
+LearnerPrincipal = Annotated[Principal, Depends(require_role("learner"))]
+RunnerPrincipal = Annotated[Principal, Depends(require_role("runner"))]
+
+
+def learner_in_path(
+    principal: LearnerPrincipal,
+    session: SessionDep,
+    learner_id: Annotated[str, Path(description="A learner id, or `me`.", examples=["me"])],
+) -> Learner:
+    """The learner named in the path; another learner's data is 404, as if it did not exist."""
+    if learner_id == "me":
+        if principal.learner_id is None:
+            raise NotFound("`me` names no learner for an admin token; use a learner id")
+        return get_learner(session, principal.learner_id)
+    if not learner_id.isdigit():
+        raise NotFound(f"learner {learner_id!r} not found")
+    wanted = int(learner_id)
+    if not principal.is_admin and principal.learner_id != wanted:
+        raise NotFound(f"learner {wanted} not found")
+    return get_learner(session, wanted)
+
+
+LearnerInPath = Annotated[Learner, Depends(learner_in_path)]

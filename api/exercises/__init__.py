@@ -1,0 +1,1 @@
+"""The exercise catalogue as learners see it (never hidden tests or reference solutions)."""

@@ -1,0 +1,5 @@
+"""HTTP routes for exercises."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["exercises"])

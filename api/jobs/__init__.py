@@ -1,0 +1,1 @@
+"""The runner protocol: claim, heartbeat and result over a leased job queue."""

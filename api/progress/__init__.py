@@ -1,0 +1,1 @@
+"""Learner progress: topic and resource state, events, weekly goals, mastery, recommendations."""

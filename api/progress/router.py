@@ -1,0 +1,5 @@
+"""HTTP routes for progress."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["progress"])

@@ -1,0 +1,1 @@
+"""Curated resources: proposals, review, ratings and link health."""

@@ -1,0 +1,5 @@
+"""HTTP routes for resources."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["resources"])

@@ -1,0 +1,51 @@
+"""Service configuration read from `SYLLABUS_*` environment variables."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-insecure-secret-change-me"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """One settings object for the API, the CLI and the local runner."""
+
+    model_config = SettingsConfigDict(env_prefix="SYLLABUS_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'syllabus.db'}"
+    secret_key: SecretStr = SecretStr(DEV_SECRET)
+    open_signup: bool = False
+    cors_origins: list[str] = []
+    content_path: Path = PROJECT_ROOT / "content"
+    log_level: str = "INFO"
+    log_json: bool = False
+    db_pool_size: int = 10
+    # Submissions and jobs.
+    max_submission_bytes: int = 256_000
+    max_submission_files: int = 20
+    submissions_per_minute: int = 30
+    job_lease_seconds: int = 60
+    job_max_attempts: int = 3
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> "Settings":
+        """A guessable token-hashing key is only acceptable on a developer's machine."""
+        if self.environment != "development" and self.secret_key.get_secret_value() == DEV_SECRET:
+            raise ValueError("SYLLABUS_SECRET_KEY must be set to a random value outside development")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is the embedded SQLite default."""
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings from the environment, read once per process."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Submissions: learners' attempts, their results and history."""

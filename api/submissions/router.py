@@ -1,0 +1,5 @@
+"""HTTP routes for submissions."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["submissions"])

@@ -1,0 +1,1 @@
+"""The topic graph: topics, prerequisite edges and the whole-graph view."""

@@ -1,0 +1,5 @@
+"""HTTP routes for topics."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["topics"])

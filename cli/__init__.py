@@ -1,0 +1,1 @@
+"""The `syllabus` command line: server operations and a client for any Syllabus server."""

@@ -1,0 +1,128 @@
+"""`syllabus serve`: migrate, sync content, start the API and a local runner."""
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+import uvicorn
+from rich.console import Console
+from sqlmodel import Session, select
+
+from api.accounts.schemas import TokenCreate
+from api.accounts.service import mint_token
+from api.app import create_app
+from api.settings import PROJECT_ROOT, Settings, get_settings
+from db import migrate
+from db.engine import make_engine
+from db.models import ApiToken
+from db.session import make_session_factory, session_scope
+
+console = Console(stderr=True)
+DEV_TOKEN_FILE = PROJECT_ROOT / "var" / "dev-admin-token"
+RUNNER_TOKEN_FILE = PROJECT_ROOT / "var" / "local-runner-token"
+PR_SET_PDEATHSIG = 1
+
+
+def _write_secret(path: Path, value: str) -> None:
+    """Write a token readable by the owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value + "\n")
+
+
+def _valid_stored_token(session: Session, path: Path, secret: str) -> str | None:
+    """A token saved by an earlier start, if it still works."""
+    from api.accounts.tokens import hash_token
+
+    if not path.exists():
+        return None
+    token = path.read_text().strip()
+    row = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token, secret))).first()
+    return token if row is not None and row.revoked_at is None else None
+
+
+def ensure_local_token(settings: Settings, *, role: str, path: Path, name: str) -> str:
+    """Reuse the token stored at `path`, or mint and store a new one (development convenience)."""
+    secret = settings.secret_key.get_secret_value()
+    engine = make_engine(settings.database_url, pool_size=1)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            token = _valid_stored_token(session, path, secret)
+            if token is None:
+                _, token = mint_token(session, data=TokenCreate(role=role, name=name), secret=secret)  # type: ignore[arg-type]
+                _write_secret(path, token)
+    finally:
+        engine.dispose()
+    return token
+
+
+def sync_content(settings: Settings) -> None:
+    """Load `content/` into the database (idempotent)."""
+    from content.sync import sync_content_dir
+
+    engine = make_engine(settings.database_url, pool_size=1)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            summary = sync_content_dir(session, settings.content_path)
+        console.print(f"content synced: {summary}")
+    finally:
+        engine.dispose()
+
+
+def _die_with_parent() -> None:
+    """The local runner must not outlive `serve`."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def start_local_runner(api_url: str, token: str) -> subprocess.Popen[bytes]:
+    """Start `syllabus runner` against this server, in its own process."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYLLABUS_")}  # runners hold no DB secrets
+    env["SYLLABUS_RUNNER_TOKEN"] = token
+    return subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "runner", "--api", api_url, "--concurrency", str(os.cpu_count() or 1)],
+        env=env,
+        cwd=PROJECT_ROOT,
+        preexec_fn=_die_with_parent,
+    )
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to bind."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    runner: bool = typer.Option(True, help="Start one local runner beside the API."),
+    sync: bool = typer.Option(True, help="Sync content/ into the database on start."),
+    workers: int = typer.Option(1, help="uvicorn worker processes."),
+) -> None:
+    """Run the API (migrating and syncing first) and, by default, one local runner."""
+    settings = get_settings()
+    if settings.is_sqlite:
+        (PROJECT_ROOT / "var").mkdir(exist_ok=True)
+    migrate.upgrade(settings.database_url)
+    if sync:
+        sync_content(settings)
+    url = f"http://{host}:{port}"
+    if settings.environment == "development":
+        admin = ensure_local_token(settings, role="admin", path=DEV_TOKEN_FILE, name="development admin")
+        console.print(f"Syllabus on [bold]{url}[/bold]  (docs: {url}/docs)")
+        console.print(f"development admin token: [bold]{admin}[/bold]  (also in {DEV_TOKEN_FILE})")
+    local_runner = None
+    if runner:
+        token = ensure_local_token(settings, role="runner", path=RUNNER_TOKEN_FILE, name="local runner")
+        local_runner = start_local_runner(url, token)
+    try:
+        if workers > 1:
+            uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
+        else:
+            uvicorn.run(create_app(settings), host=host, port=port)
+    finally:
+        if local_runner is not None:
+            local_runner.terminate()
+            try:
+                local_runner.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                local_runner.kill()

@@ -1,0 +1,14 @@
+"""Shared metadata with named constraints, so migrations can refer to every constraint by name."""
+
+from sqlmodel import SQLModel
+
+# Set before any table is defined: constraint names are fixed when tables are built.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = SQLModel.metadata

@@ -1,0 +1,1 @@
+"""The Syllabus test suite."""
