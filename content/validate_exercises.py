@@ -1,0 +1,172 @@
+"""Check every exercise: the reference passes all tests, the starter fails a hidden one, in time."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from content.exercises import ExerciseSpec
+
+# Registers the course's markers for plain-pytest runs; the sandbox's results plugin does the same.
+_LOCAL_CONFTEST = """\
+def pytest_configure(config):
+    config.addinivalue_line("markers", "points(n): points this test is worth")
+    config.addinivalue_line("markers", "task(n): the task this test belongs to")
+"""
+
+_SINGLE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+
+
+@dataclass(frozen=True)
+class TestRun:
+    """One graded run of an exercise's tests against some learner files."""
+
+    status: str
+    tests: dict[str, str]
+    wall_ms: float
+    run_ms: float | None = None
+    message: str = ""
+
+
+RunTests = Callable[[ExerciseSpec, Mapping[str, str]], TestRun]
+
+
+@dataclass
+class ExerciseReport:
+    """What validating one exercise found; ``ok`` only when ``problems`` is empty."""
+
+    slug: str
+    topic: str
+    points: int
+    visible_tests: int
+    hidden_tests: int
+    timeout_s: int
+    reference_ms: float | None = None
+    reference_run_ms: float | None = None
+    starter_hidden_failures: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when the exercise passed every check."""
+        return not self.problems
+
+
+def _test_file(test_name: str) -> str:
+    """The test module a result name belongs to (``test_hidden.py::test_x`` or ``test_hidden.test_x``)."""
+    head = test_name.split("::", 1)[0]
+    head = head.rsplit("/", 1)[-1]
+    if head.endswith(".py"):
+        return head
+    return head.split(".", 1)[0] + ".py"
+
+
+def check_exercise(spec: ExerciseSpec, run_tests: RunTests) -> ExerciseReport:
+    """Run the reference and the starter through ``run_tests`` and judge the outcomes."""
+    report = ExerciseReport(
+        slug=spec.slug,
+        topic=spec.topic,
+        points=spec.points,
+        visible_tests=sum(1 for k in spec.test_points if _test_file(k) in spec.visible_tests),
+        hidden_tests=sum(1 for k in spec.test_points if _test_file(k) in spec.hidden_tests),
+        timeout_s=spec.limits["timeout_s"],
+    )
+    reference = run_tests(spec, spec.reference_files)
+    report.reference_ms = reference.wall_ms
+    report.reference_run_ms = reference.run_ms
+    expected = len(spec.test_points)
+    if reference.status != "passed":
+        failing = sorted(name for name, status in reference.tests.items() if status != "passed")
+        report.problems.append(f"reference {reference.status}: {', '.join(failing) or reference.message}")
+    elif len(reference.tests) != expected:
+        report.problems.append(f"reference ran {len(reference.tests)} tests, expected {expected}")
+    budget_ms = spec.limits["timeout_s"] * 1000 / 2
+    timed_ms = reference.run_ms if reference.run_ms is not None else reference.wall_ms
+    if timed_ms > budget_ms:
+        report.problems.append(f"reference took {timed_ms:.0f} ms, over half the timeout")
+
+    starter = run_tests(spec, spec.starter_files)
+    report.starter_hidden_failures = sum(
+        1
+        for name, status in starter.tests.items()
+        if status != "passed" and _test_file(name) in spec.hidden_tests
+    )
+    if starter.status == "passed" or (starter.tests and report.starter_hidden_failures == 0):
+        report.problems.append("starter fails no hidden test")
+    return report
+
+
+def run_plain_pytest(spec: ExerciseSpec, files: Mapping[str, str]) -> TestRun:
+    """Run the exercise's tests on ``files`` with a cold ``python -m pytest``, no sandbox."""
+    with tempfile.TemporaryDirectory(prefix=f"exercise-{spec.slug}-") as tmp:
+        work = Path(tmp)
+        for name, text in {**files, **spec.all_tests}.items():
+            (work / name).write_text(text, encoding="utf-8")
+        (work / "conftest.py").write_text(_LOCAL_CONFTEST, encoding="utf-8")
+        junit = work / "junit.xml"
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--strict-markers",
+            f"--junitxml={junit}",
+            *sorted(spec.all_tests),
+        ]
+        env = {**os.environ, **_SINGLE_THREAD_ENV, "PYTHONDONTWRITEBYTECODE": "1"}
+        started = time.perf_counter()
+        try:
+            done = subprocess.run(
+                command,
+                cwd=work,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=spec.limits["timeout_s"] * 6,  # cold imports on top of the graded budget
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            wall = (time.perf_counter() - started) * 1000
+            return TestRun(status="timeout", tests={}, wall_ms=wall, message="plain pytest timed out")
+        wall = (time.perf_counter() - started) * 1000
+        tests, run_ms = _read_junit(junit) if junit.exists() else ({}, None)
+    if done.returncode == 0:
+        status = "passed"
+    elif done.returncode == 1:
+        status = "failed"
+    else:
+        status = "error"
+    return TestRun(status=status, tests=tests, wall_ms=wall, run_ms=run_ms, message=done.stdout[-2000:])
+
+
+def _read_junit(path: Path) -> tuple[dict[str, str], float]:
+    tests: dict[str, str] = {}
+    total = 0.0
+    for case in ET.parse(path).getroot().iter("testcase"):
+        name = f"{case.get('classname', '')}.{case.get('name', '')}"
+        total += float(case.get("time", "0") or 0)
+        if case.find("failure") is not None:
+            tests[name] = "failed"
+        elif case.find("error") is not None:
+            tests[name] = "error"
+        elif case.find("skipped") is not None:
+            tests[name] = "skipped"
+        else:
+            tests[name] = "passed"
+    return tests, total * 1000
+
+
+def validate_exercises_locally(specs: list[ExerciseSpec], *, workers: int = 2) -> list[ExerciseReport]:
+    """Validate every exercise with plain pytest (no sandbox), ``workers`` exercises at a time."""
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda spec: check_exercise(spec, run_plain_pytest), specs))

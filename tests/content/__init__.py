@@ -1,0 +1,1 @@
+"""Tests of the curriculum files, their loader and content sync."""
