@@ -8,9 +8,11 @@ still a working URL):
   because they can be different sites;
 - scheme and host are lowercased; user info is dropped (never part of a shareable link); the default
   port (80 for http, 443 for https) is dropped;
-- path: an empty path becomes ``/``; a trailing slash on any other path is removed (``/a/`` and ``/a``
-  are one resource in practice; servers redirect one to the other and the link checker records it);
-  percent-escapes are uppercased; the path is otherwise kept byte for byte (case matters);
+- path: an empty path becomes ``/`` (``https://x.org`` and ``https://x.org/`` are the same request); any
+  other trailing slash is **kept**: RFC 3986 treats ``/a`` and ``/a/`` as different resources, and the
+  stored URL must stay the working one (GitHub Pages, where several seed links live, answers ``/a`` with a
+  301 to ``/a/``, so stripping it would make curated links show up as redirected). Percent-escapes are
+  uppercased; the path is otherwise kept byte for byte (case matters);
 - query: tracking parameters are removed (``utm_*``, ``fbclid``, ``gclid`` and friends, plus YouTube's
   ``si``/``feature`` share markers); every other parameter is kept **in its original order** with its raw
   value, because order is meaningful to some servers and rewriting values risks changing them (so
@@ -18,7 +20,9 @@ still a working URL):
 - fragment: dropped (it names a place in the page, not a different page), except SPA routes
   (``#/…`` or ``#!…``) which do select different content.
 
-The function is idempotent: ``normalize_url(normalize_url(u)) == normalize_url(u)``.
+The result is what the database stores (so a lookup by equality finds duplicates), and the function is
+idempotent: ``normalize_url(normalize_url(u)) == normalize_url(u)``. Every URL in ``resources.yaml`` is
+already in this form, so exporting the database reproduces the files exactly.
 """
 
 import re
@@ -89,10 +93,7 @@ def _netloc(host: str, scheme: str, parts: SplitResult) -> str:
 
 
 def _path(path: str) -> str:
-    path = _ESCAPE.sub(lambda m: m.group(0).upper(), path)
-    if path in ("", "/"):
-        return "/"
-    return path.rstrip("/") or "/"
+    return _ESCAPE.sub(lambda m: m.group(0).upper(), path) or "/"
 
 
 def _query(query: str, host: str) -> str:

@@ -181,6 +181,7 @@ def test_every_seed_resource_is_present(content: Content, seed: Path) -> None:
     assert set(shipped) == set(expected)  # every seed link, and no invented ones
     for url, entry in expected.items():
         assert shipped[url].url == entry["url"], "keep the seed's URL exactly as published"
+        assert normalize_url(entry["url"]) == entry["url"], "stored as written, so export reproduces it"
         assert shipped[url].kind == entry["kind"]
 
 

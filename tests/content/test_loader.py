@@ -100,7 +100,7 @@ def test_longer_cycle_across_files_is_spelled_out(tmp_path: Path) -> None:
 def test_duplicates_are_reported_where_they_repeat(tmp_path: Path) -> None:
     code = CODE + MATHS.split("- id: 102")[0].replace("101", "101").replace("Algebra", "Algebra again")
     resources = RESOURCES + RESOURCES.replace(
-        "https://example.com/algebra", "HTTPS://Example.COM:443/algebra/?utm_source=feed#intro"
+        "https://example.com/algebra", "HTTPS://Example.COM:443/algebra?utm_source=feed#intro"
     )
     problems = problems_in(write_tree(tmp_path, topics__code_yaml=code, resources_yaml=resources))
     found = {(p.location, p.message) for p in problems}
