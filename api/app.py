@@ -12,7 +12,7 @@ from api.errors import install_error_handlers
 from api.exercises.router import router as exercises_router
 from api.jobs.router import router as jobs_router
 from api.logging import configure_logging
-from api.middleware import RequestContextMiddleware
+from api.middleware import API_PREFIX, RequestContextMiddleware
 from api.ops.router import router as ops_router
 from api.progress.router import router as progress_router
 from api.resources.router import router as resources_router
@@ -22,24 +22,16 @@ from api.topics.router import router as topics_router
 from db.engine import make_engine
 from db.session import make_session_factory
 
-API_PREFIX = "/api/v1"
-
-
-def build_api_router() -> APIRouter:
-    """Every `/api/v1` route, one router per domain."""
-    api = APIRouter(prefix=API_PREFIX)
-    for router in (
-        accounts_router,
-        topics_router,
-        resources_router,
-        progress_router,
-        exercises_router,
-        submissions_router,
-        jobs_router,
-        ci_router,
-    ):
-        api.include_router(router)
-    return api
+DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
+    accounts_router,
+    topics_router,
+    resources_router,
+    progress_router,
+    exercises_router,
+    submissions_router,
+    jobs_router,
+    ci_router,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -67,7 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_error_handlers(app)
     app.include_router(ops_router)
-    app.include_router(build_api_router())
+    for router in DOMAIN_ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
     if settings.cors_origins:
         # Bearer tokens only: credentials (cookies) are never allowed cross-origin.
         app.add_middleware(

@@ -115,6 +115,10 @@ def problem_response(
         "request_id": getattr(request.state, "request_id", None),
     }
     body.update(extra)
+    headers = dict(headers or {})
+    if body["request_id"]:
+        # The 500 handler runs outside our middleware, so the id header is set here for every problem.
+        headers["X-Request-Id"] = body["request_id"]
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 

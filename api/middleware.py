@@ -9,8 +9,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.metrics import LATENCY, REQUESTS
 
+API_PREFIX = "/api/v1"
+
 log = structlog.get_logger("api.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's path template (bounded label cardinality), with its router's prefix."""
+    path: str | None = getattr(scope.get("route"), "path", None)
+    if path is None:
+        return "<unmatched>"
+    # FastAPI keeps an included router's routes relative to their prefix; every prefixed router is /api/v1.
+    if scope["path"].startswith(API_PREFIX) and not path.startswith(API_PREFIX):
+        path = API_PREFIX + path
+    return path
 
 
 class RequestContextMiddleware:
@@ -35,15 +48,16 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+                headers = message.setdefault("headers", [])
+                if not any(name.lower() == b"x-request-id" for name, _ in headers):
+                    headers.append((b"x-request-id", request_id.encode()))
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "<unmatched>"
+            template = route_template(scope)
             REQUESTS.labels(scope["method"], template, str(status)).inc()
             LATENCY.labels(scope["method"], template).observe(elapsed)
             log.info(

@@ -1,0 +1,74 @@
+"""Every error path answers with an RFC 9457 problem document."""
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tests.conftest import Actors
+
+PROBLEM = "application/problem+json"
+
+
+def _assert_problem(response, status: int, code: str) -> dict:  # type: ignore[no-untyped-def]
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body = response.json()
+    assert body["status"] == status
+    assert body["code"] == code
+    assert body["title"] and body["detail"] and body["type"].startswith("https://")
+    assert body["instance"]
+    return body
+
+
+def test_unknown_route(client: TestClient) -> None:
+    _assert_problem(client.get("/api/v1/nope"), 404, "not-found")
+
+
+def test_method_not_allowed(client: TestClient, actors: Actors) -> None:
+    _assert_problem(client.put("/api/v1/me", headers=actors.admin.headers), 405, "method-not-allowed")
+
+
+def test_missing_token_is_401_with_challenge(client: TestClient) -> None:
+    r = client.get("/api/v1/me")
+    _assert_problem(r, 401, "unauthorized")
+    assert r.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_bad_token_is_401(client: TestClient) -> None:
+    _assert_problem(client.get("/api/v1/me", headers={"Authorization": "Bearer sy_nope"}), 401, "unauthorized")
+
+
+def test_validation_error_names_the_field(client: TestClient, actors: Actors) -> None:
+    r = client.post("/api/v1/learners", json={"handle": "x" * 80, "timezone": "Mars/Olympus"}, headers=actors.admin.headers)
+    body = _assert_problem(r, 422, "validation-failed")
+    fields = {tuple(e["loc"]) for e in body["errors"]}
+    assert ("body", "handle") in fields
+    assert ("body", "timezone") in fields
+
+
+def test_malformed_json_is_422(client: TestClient, actors: Actors) -> None:
+    r = client.post(
+        "/api/v1/learners",
+        content=b"{not json",
+        headers={**actors.admin.headers, "Content-Type": "application/json"},
+    )
+    _assert_problem(r, 422, "validation-failed")
+
+
+def test_unhandled_error_is_500_with_request_id_and_no_traceback(app: FastAPI) -> None:
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals /work/main/api")
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.get("/boom", headers={"X-Request-Id": "req-123"})
+    body = _assert_problem(r, 500, "internal-error")
+    assert body["request_id"] == "req-123"
+    assert r.headers["x-request-id"] == "req-123"
+    assert "secret internals" not in r.text and "Traceback" not in r.text
+
+
+def test_metrics_count_requests_by_route_template(client: TestClient, actors: Actors) -> None:
+    client.get(f"/api/v1/learners/{actors.learner.learner_id}", headers=actors.learner.headers)
+    text = client.get("/metrics").text
+    assert 'route="/api/v1/learners/{learner_id}"' in text
+    assert "syllabus_http_request_duration_seconds_bucket" in text
