@@ -51,6 +51,9 @@ class ActivityEvent(SQLModel, table=True):
     object_type: str = Field(sa_type=sa.String(40))
     object_id: str = Field(sa_type=sa.String(120))
     result: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
+    # Minutes of study this event adds to weekly figures, derived once from `result` when it is stored
+    # (events are immutable), so weekly sums run in SQL on both backends.
+    minutes: float = Field(default=0, sa_column_kwargs={"server_default": "0"})
     timestamp: datetime = Field(sa_type=UTCDateTime)
     stored_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # sha256 of the canonical client body: a repeat with the same id compares against it (200 vs 409).

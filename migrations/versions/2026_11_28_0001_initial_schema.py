@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 11:46:28.006386
+Create Date: 2026-11-28 11:52:43.416563
 """
 
 from collections.abc import Sequence
@@ -74,6 +74,7 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=True,
         ),
+        sa.Column("minutes", sa.Float(), server_default="0", nullable=False),
         sa.Column("timestamp", db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("stored_at", db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("body_hash", sa.String(length=64), nullable=False),
