@@ -50,6 +50,8 @@ class Content:
     topics: list[Sourced[TopicSpec]] = field(default_factory=list)
     resources: list[Sourced[ResourceSpec]] = field(default_factory=list)
     exercises: list[Any] = field(default_factory=list)
+    # False when the root has no exercises folder: sync then leaves exercises in the database alone.
+    exercises_loaded: bool = False
     load_problems: list[ContentProblem] = field(default_factory=list)
     # Slugs of entries that exist but failed their schema: references to them are not "dangling" too.
     broken_topic_slugs: set[str] = field(default_factory=set)
@@ -189,6 +191,7 @@ def _load_exercises(content: Content) -> None:
     if load is None:
         return
     specs, problems = load(content.root)
+    content.exercises_loaded = True
     content.exercises.extend(specs)
     content.load_problems.extend(problems)
 

@@ -39,7 +39,7 @@ class SectionSpec(_Spec):
 
     slug: Slug
     title: Text
-    summary: Text
+    summary: str = ""
     position: int = Field(ge=0)
 
 
@@ -51,16 +51,23 @@ class PrerequisiteSpec(_Spec):
 
 
 class TopicSpec(_Spec):
-    """One entry of ``topics/<section>.yaml``; ``section`` defaults to the file's name."""
+    """One entry of ``topics/<section>.yaml``.
+
+    ``section`` defaults to the file's name and ``position`` (order within the section) to the entry's
+    index; both are written explicitly only when they differ, which ``syllabus content export`` does for
+    topics an admin placed by hand. Fields the database allows to be empty may be empty here too, so that
+    every exported database loads again; the curriculum tests hold the shipped files to a higher bar.
+    """
 
     id: int = Field(ge=1)
     slug: Slug
     title: Text
-    summary: Text
-    objectives: list[Text] = Field(min_length=1)
+    summary: str = ""
+    objectives: list[Text] = Field(default_factory=list)
     est_hours: float = Field(gt=0, le=500)
     prerequisites: list[PrerequisiteSpec] = Field(default_factory=list)
     section: Slug | None = None
+    position: int | None = Field(default=None, ge=0)
 
 
 class ResourceSpec(_Spec):
@@ -70,11 +77,11 @@ class ResourceSpec(_Spec):
     url: Text
     title: Text
     kind: ResourceKind
-    provider: Text
+    provider: Text | None = None
     is_free: bool
     level: Level | None = None
     est_minutes: int | None = Field(default=None, ge=1)
-    topics: list[Slug] = Field(min_length=1)
+    topics: list[Slug] = Field(default_factory=list)
     status: FileResourceStatus = "approved"
     note: Text | None = None
 

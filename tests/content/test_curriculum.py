@@ -194,6 +194,19 @@ def test_removed_seed_resource_is_archived_with_a_note(content: Content, seed: P
     assert "404" in spec.note or "link-rot" in spec.note
 
 
+def test_shipped_entries_are_fully_described(content: Content) -> None:
+    # The schema accepts what an exported database may hold; curated files must say more.
+    for section in content.sections:
+        assert len(section.spec.summary) > 40, section.spec.slug
+    for topic in content.topics:
+        assert len(topic.spec.summary) > 80, topic.spec.slug
+        assert len(topic.spec.objectives) >= 3, topic.spec.slug
+        assert topic.spec.position is None, "order comes from the file"
+    for resource in content.resources:
+        assert resource.spec.provider, resource.spec.url
+        assert resource.spec.topics, resource.spec.url
+
+
 def test_every_topic_has_an_approved_resource(content: Content) -> None:
     taught = {s for r in content.resources if r.spec.status == "approved" for s in r.spec.topics}
     assert {t.spec.slug for t in content.topics} - taught == set()
