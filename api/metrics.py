@@ -9,7 +9,9 @@ LATENCY = Histogram(
     ["method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
-SUBMISSIONS = Counter("syllabus_submissions_total", "Submissions reaching a final status", ["status", "source"])
+SUBMISSIONS = Counter(
+    "syllabus_submissions_total", "Submissions reaching a final status", ["status", "source"]
+)
 QUEUE_DEPTH = Gauge("syllabus_job_queue_depth", "Jobs waiting for a runner (sampled on scrape)")
 JOB_PHASE = Histogram(
     "syllabus_job_phase_seconds",

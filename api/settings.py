@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     open_signup: bool = False
     cors_origins: list[str] = []
     content_path: Path = PROJECT_ROOT / "content"
+    # Where `serve` keeps development tokens (and the SQLite file by default).
+    state_dir: Path = PROJECT_ROOT / "var"
     log_level: str = "INFO"
     log_json: bool = False
     db_pool_size: int = 10

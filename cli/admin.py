@@ -41,7 +41,8 @@ def create_token(
     if quiet:
         print(plaintext)  # noqa: T201  (machine-readable output)
     else:
-        console.print(f"{role} token #{token.id} ({name}): [bold]{plaintext}[/bold]\nstore it now; it is not shown again")
+        console.print(f"{role} token #{token.id} ({name}): [bold]{plaintext}[/bold]")
+        console.print("store it now; it is not shown again")
 
 
 @app.command("create-learner")

@@ -22,8 +22,8 @@ from db.models import ApiToken
 from db.session import make_session_factory, session_scope
 
 console = Console(stderr=True)
-DEV_TOKEN_FILE = PROJECT_ROOT / "var" / "dev-admin-token"
-RUNNER_TOKEN_FILE = PROJECT_ROOT / "var" / "local-runner-token"
+DEV_TOKEN_FILE = "dev-admin-token"
+RUNNER_TOKEN_FILE = "local-runner-token"
 PR_SET_PDEATHSIG = 1
 
 
@@ -54,7 +54,7 @@ def ensure_local_token(settings: Settings, *, role: str, path: Path, name: str) 
         with session_scope(make_session_factory(engine)) as session:
             token = _valid_stored_token(session, path, secret)
             if token is None:
-                _, token = mint_token(session, data=TokenCreate(role=role, name=name), secret=secret)  # type: ignore[arg-type]
+                _, token = mint_token(session, data=TokenCreate(role=role, name=name), secret=secret)
                 _write_secret(path, token)
     finally:
         engine.dispose()
@@ -84,7 +84,16 @@ def start_local_runner(api_url: str, token: str) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SYLLABUS_")}  # runners hold no DB secrets
     env["SYLLABUS_RUNNER_TOKEN"] = token
     return subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "runner", "--api", api_url, "--concurrency", str(os.cpu_count() or 1)],
+        [
+            sys.executable,
+            "-m",
+            "cli.main",
+            "runner",
+            "--api",
+            api_url,
+            "--concurrency",
+            str(os.cpu_count() or 1),
+        ],
         env=env,
         cwd=PROJECT_ROOT,
         preexec_fn=_die_with_parent,
@@ -100,19 +109,20 @@ def serve(
 ) -> None:
     """Run the API (migrating and syncing first) and, by default, one local runner."""
     settings = get_settings()
-    if settings.is_sqlite:
-        (PROJECT_ROOT / "var").mkdir(exist_ok=True)
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(settings.database_url)
     if sync:
         sync_content(settings)
     url = f"http://{host}:{port}"
     if settings.environment == "development":
-        admin = ensure_local_token(settings, role="admin", path=DEV_TOKEN_FILE, name="development admin")
-        console.print(f"Syllabus on [bold]{url}[/bold]  (docs: {url}/docs)")
-        console.print(f"development admin token: [bold]{admin}[/bold]  (also in {DEV_TOKEN_FILE})")
+        token_file = settings.state_dir / DEV_TOKEN_FILE
+        admin = ensure_local_token(settings, role="admin", path=token_file, name="development admin")
+        console.print(f"Syllabus on [bold]{url}[/bold]  (docs: {url}/docs)", soft_wrap=True)
+        console.print(f"development admin token: [bold]{admin}[/bold]  (also in {token_file})", soft_wrap=True)
     local_runner = None
     if runner:
-        token = ensure_local_token(settings, role="runner", path=RUNNER_TOKEN_FILE, name="local runner")
+        runner_file = settings.state_dir / RUNNER_TOKEN_FILE
+        token = ensure_local_token(settings, role="runner", path=runner_file, name="local runner")
         local_runner = start_local_runner(url, token)
     try:
         if workers > 1:

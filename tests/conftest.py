@@ -85,7 +85,9 @@ def _pg_template() -> Iterator[str]:
         _pg_admin(f'DROP DATABASE IF EXISTS "{name}"')
         _pg_admin(f'CREATE DATABASE "{name}"')
     except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_DSN}: {exc}. Start it, or run with --db sqlite.")
+        pytest.fail(
+            f"PostgreSQL is not reachable at {PG_ADMIN_DSN}: {exc}. Start it, or run with --db sqlite."
+        )
     upgrade(_pg_url(name))
     yield name
     _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -161,14 +163,18 @@ class Actor:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-def make_actor(engine: Engine, role: str, *, handle: str | None = None, learner_id: int | None = None) -> Actor:
+def make_actor(
+    engine: Engine, role: str, *, handle: str | None = None, learner_id: int | None = None
+) -> Actor:
     """Create (if needed) a learner and mint a token for `role`."""
     with session_scope(make_session_factory(engine)) as session:
         if handle is not None:
             learner = create_learner(session, data=LearnerCreate(handle=handle, timezone="UTC"))
             learner_id = learner.id
         _, token = mint_token(
-            session, data=TokenCreate(role=role, name=f"test-{role}", learner_id=learner_id), secret=TEST_SECRET
+            session,
+            data=TokenCreate(role=role, name=f"test-{role}", learner_id=learner_id),
+            secret=TEST_SECRET,
         )  # type: ignore[arg-type]
     return Actor(role=role, token=token, learner_id=learner_id)
 

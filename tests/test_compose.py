@@ -57,7 +57,11 @@ def test_secrets_come_from_the_environment() -> None:
 
 def test_every_command_is_a_real_cli_command() -> None:
     commands = [s["command"] for s in COMPOSE["services"].values() if "command" in s]
-    commands += [s["healthcheck"]["test"][1:] for s in COMPOSE["services"].values() if s["healthcheck"]["test"][1] == "syllabus"]
+    commands += [
+        s["healthcheck"]["test"][1:]
+        for s in COMPOSE["services"].values()
+        if s["healthcheck"]["test"][1] == "syllabus"
+    ]
     assert commands
     for argv in commands:
         assert argv[0] == "syllabus"

@@ -52,7 +52,9 @@ def signup(body: SignupRequest, session: SessionDep, settings: SettingsDep) -> S
 
 
 @router.post("/learners", status_code=status.HTTP_201_CREATED, response_model=LearnerRead)
-def create_learner(body: LearnerCreate, _: AdminPrincipal, session: SessionDep, response: Response) -> LearnerRead:
+def create_learner(
+    body: LearnerCreate, _: AdminPrincipal, session: SessionDep, response: Response
+) -> LearnerRead:
     """Create a learner (admin)."""
     learner = service.create_learner(session, data=body)
     response.headers["Location"] = f"/api/v1/learners/{learner.id}"
@@ -81,7 +83,7 @@ def me(principal: CurrentPrincipal, session: SessionDep) -> MeRead:
     token = service.get_token(session, principal.token_id)
     learner = service.get_learner(session, principal.learner_id) if principal.learner_id else None
     return MeRead(
-        role=principal.role,  # type: ignore[arg-type]
+        role=principal.role,
         token=TokenRead.model_validate(token),
         learner=LearnerRead.model_validate(learner) if learner else None,
     )
@@ -114,7 +116,9 @@ def list_tokens(
 ) -> Page[TokenRead]:
     """Tokens the caller may see, oldest first (never their secrets)."""
     after = decode_cursor(cursor, arity=1)
-    tokens = service.list_tokens(session, principal=principal, after_id=after[0] if after else None, limit=limit + 1)
+    tokens = service.list_tokens(
+        session, principal=principal, after_id=after[0] if after else None, limit=limit + 1
+    )
     page = tokens[:limit]
     next_cursor = encode_cursor([page[-1].id]) if len(tokens) > limit else None
     return Page(items=[TokenRead.model_validate(t) for t in page], next_cursor=next_cursor)

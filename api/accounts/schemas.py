@@ -38,7 +38,9 @@ class LearnerCreate(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"handle": "ada", "display_name": "Ada", "timezone": "Europe/London"}]},
+        json_schema_extra={
+            "examples": [{"handle": "ada", "display_name": "Ada", "timezone": "Europe/London"}]
+        },
     )
 
     handle: Handle
@@ -50,7 +52,9 @@ class LearnerCreate(BaseModel):
 class LearnerUpdate(BaseModel):
     """Fields a learner may change about themselves."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"timezone": "Pacific/Auckland"}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"timezone": "Pacific/Auckland"}]}
+    )
 
     display_name: str | None = Field(default=None, max_length=120)
     timezone: Timezone | None = None

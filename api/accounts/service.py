@@ -92,7 +92,9 @@ def mint_token(session: Session, *, data: TokenCreate, secret: str) -> tuple[Api
     return token, plaintext
 
 
-def mint_token_as(session: Session, *, principal: Principal, data: TokenCreate, secret: str) -> tuple[ApiToken, str]:
+def mint_token_as(
+    session: Session, *, principal: Principal, data: TokenCreate, secret: str
+) -> tuple[ApiToken, str]:
     """Admins mint any token; a learner mints only `ci` tokens bound to themselves."""
     if not principal.is_admin:
         if principal.role != "learner" or data.role != "ci":
@@ -126,7 +128,9 @@ def get_token(session: Session, token_id: int) -> ApiToken:
     return token
 
 
-def list_tokens(session: Session, *, principal: Principal, after_id: int | None, limit: int) -> list[ApiToken]:
+def list_tokens(
+    session: Session, *, principal: Principal, after_id: int | None, limit: int
+) -> list[ApiToken]:
     """Admins see every token; learners see their own learner and ci tokens."""
     query = select(ApiToken).order_by(col(ApiToken.id)).limit(limit)
     if after_id is not None:

@@ -27,7 +27,10 @@ def test_signup_closed_is_403(app, client: TestClient) -> None:  # type: ignore[
 
 
 def test_duplicate_handle_is_409(client: TestClient, actors: Actors) -> None:
-    assert client.post(f"{API}/learners", json={"handle": "dup"}, headers=actors.admin.headers).status_code == 201
+    assert (
+        client.post(f"{API}/learners", json={"handle": "dup"}, headers=actors.admin.headers).status_code
+        == 201
+    )
     r = client.post(f"{API}/learners", json={"handle": "DUP"}, headers=actors.admin.headers)
     assert r.status_code == 409
     assert r.json()["code"] == "handle-taken"
@@ -39,7 +42,9 @@ def test_duplicate_handle_is_409(client: TestClient, actors: Actors) -> None:
 )
 def test_create_learner_authorization(client: TestClient, actors: Actors, who: str, status: int) -> None:
     headers = {} if who == "anonymous" else getattr(actors, who).headers
-    assert client.post(f"{API}/learners", json={"handle": f"new-{who}"}, headers=headers).status_code == status
+    assert (
+        client.post(f"{API}/learners", json={"handle": f"new-{who}"}, headers=headers).status_code == status
+    )
 
 
 @pytest.mark.parametrize(
@@ -66,15 +71,15 @@ def test_me_alias_and_patch_with_if_match(client: TestClient, actors: Actors) ->
         f"{API}/learners/me", json={"display_name": "x"}, headers={**actors.learner.headers, "If-Match": etag}
     )
     assert stale.status_code == 412
-    bad = client.patch(f"{API}/learners/me", json={"timezone": "Nowhere/Land"}, headers=actors.learner.headers)
+    bad = client.patch(
+        f"{API}/learners/me", json={"timezone": "Nowhere/Land"}, headers=actors.learner.headers
+    )
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["loc"] == ["body", "timezone"]
 
 
 def test_token_lifecycle(client: TestClient, actors: Actors, db: Session) -> None:
-    created = client.post(
-        f"{API}/tokens", json={"role": "ci", "name": "gha"}, headers=actors.learner.headers
-    )
+    created = client.post(f"{API}/tokens", json={"role": "ci", "name": "gha"}, headers=actors.learner.headers)
     assert created.status_code == 201, created.text
     token = created.json()
     assert token["token"].startswith("sy_") and token["prefix"] == token["token"][:11]
@@ -118,7 +123,9 @@ def test_tokens_list_is_own_only_and_paginated(client: TestClient, actors: Actor
     assert {t["learner_id"] for t in mine} == {actors.learner.learner_id}
     page = client.get(f"{API}/tokens?limit=2", headers=actors.admin.headers).json()
     assert len(page["items"]) == 2 and page["next_cursor"]
-    rest = client.get(f"{API}/tokens?limit=200&cursor={page['next_cursor']}", headers=actors.admin.headers).json()
+    rest = client.get(
+        f"{API}/tokens?limit=200&cursor={page['next_cursor']}", headers=actors.admin.headers
+    ).json()
     ids = [t["id"] for t in page["items"] + rest["items"]]
     assert ids == sorted(set(ids)) and len(ids) == 5
     assert client.get(f"{API}/tokens?cursor=garbage!!", headers=actors.admin.headers).status_code == 400

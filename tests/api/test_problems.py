@@ -34,11 +34,17 @@ def test_missing_token_is_401_with_challenge(client: TestClient) -> None:
 
 
 def test_bad_token_is_401(client: TestClient) -> None:
-    _assert_problem(client.get("/api/v1/me", headers={"Authorization": "Bearer sy_nope"}), 401, "unauthorized")
+    _assert_problem(
+        client.get("/api/v1/me", headers={"Authorization": "Bearer sy_nope"}), 401, "unauthorized"
+    )
 
 
 def test_validation_error_names_the_field(client: TestClient, actors: Actors) -> None:
-    r = client.post("/api/v1/learners", json={"handle": "x" * 80, "timezone": "Mars/Olympus"}, headers=actors.admin.headers)
+    r = client.post(
+        "/api/v1/learners",
+        json={"handle": "x" * 80, "timezone": "Mars/Olympus"},
+        headers=actors.admin.headers,
+    )
     body = _assert_problem(r, 422, "validation-failed")
     fields = {tuple(e["loc"]) for e in body["errors"]}
     assert ("body", "handle") in fields

@@ -49,8 +49,12 @@ def test_foreign_keys_enforced(database_url: str) -> None:
     try:
         with engine.connect() as conn:
             try:
-                conn.execute(sa.text("INSERT INTO topic_progress (learner_id, topic_id, status, updated_at) "
-                                     "VALUES (999, 999, 'completed', CURRENT_TIMESTAMP)"))
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO topic_progress (learner_id, topic_id, status, updated_at) "
+                        "VALUES (999, 999, 'completed', CURRENT_TIMESTAMP)"
+                    )
+                )
                 conn.commit()
             except sa.exc.IntegrityError:
                 return
