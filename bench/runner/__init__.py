@@ -1,0 +1,1 @@
+"""Runner-only benchmark: cold bare pytest vs cold sandboxed vs warm zygote."""

@@ -1,0 +1,1 @@
+"""Syllabus runner: sandboxed execution of learner exercise code."""
