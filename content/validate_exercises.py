@@ -13,7 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from content.exercises import ExerciseSpec
+from rich.console import JustifyMethod
+from rich.table import Table
+
+from content.exercises import EXERCISES_DIR, ExerciseSpec, load_exercises
+from runners.sandbox import Executor, Job, Limits, make_executor
 
 # Registers the course's markers for plain-pytest runs; the sandbox's results plugin does the same.
 _LOCAL_CONFTEST = """\
@@ -34,6 +38,7 @@ class TestRun:
     wall_ms: float
     run_ms: float | None = None
     message: str = ""
+    max_score: float | None = None
 
 
 RunTests = Callable[[ExerciseSpec, Mapping[str, str]], TestRun]
@@ -53,6 +58,7 @@ class ExerciseReport:
     reference_run_ms: float | None = None
     starter_hidden_failures: int = 0
     problems: list[str] = field(default_factory=list)
+    id: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -72,6 +78,7 @@ def _test_file(test_name: str) -> str:
 def check_exercise(spec: ExerciseSpec, run_tests: RunTests) -> ExerciseReport:
     """Run the reference and the starter through ``run_tests`` and judge the outcomes."""
     report = ExerciseReport(
+        id=spec.id,
         slug=spec.slug,
         topic=spec.topic,
         points=spec.points,
@@ -88,6 +95,8 @@ def check_exercise(spec: ExerciseSpec, run_tests: RunTests) -> ExerciseReport:
         report.problems.append(f"reference {reference.status}: {', '.join(failing) or reference.message}")
     elif len(reference.tests) != expected:
         report.problems.append(f"reference ran {len(reference.tests)} tests, expected {expected}")
+    if reference.max_score is not None and reference.max_score != spec.points:
+        report.problems.append(f"runner scored out of {reference.max_score:g}, loader says {spec.points}")
     budget_ms = spec.limits["timeout_s"] * 1000 / 2
     timed_ms = reference.run_ms if reference.run_ms is not None else reference.wall_ms
     if timed_ms > budget_ms:
@@ -170,3 +179,106 @@ def validate_exercises_locally(specs: list[ExerciseSpec], *, workers: int = 2) -
     """Validate every exercise with plain pytest (no sandbox), ``workers`` exercises at a time."""
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(lambda spec: check_exercise(spec, run_plain_pytest), specs))
+
+
+# The sandbox reports per-test verdicts in Exercism's words; the checks above use pytest's.
+_TEST_STATUS = {"pass": "passed", "fail": "failed", "error": "error", "skip": "skipped"}
+
+
+def sandbox_runner(executor: Executor) -> RunTests:
+    """A ``RunTests`` that grades through the real sandbox, timing the sandboxed setup and run."""
+
+    def run(spec: ExerciseSpec, files: Mapping[str, str]) -> TestRun:
+        job = Job(
+            files=dict(files),
+            tests=spec.all_tests,
+            visible_tests=frozenset(spec.visible_tests),
+            limits=Limits.from_dict(dict(spec.limits)),
+        )
+        started = time.perf_counter()
+        outcome = executor.run(job)
+        wall = (time.perf_counter() - started) * 1000
+        result = outcome.result
+        tests = {
+            str(test["name"]): _TEST_STATUS.get(str(test["status"]), str(test["status"]))
+            for test in result.get("tests") or []
+        }
+        timings = result.get("timings") or {}
+        sandboxed = None
+        if "run_ms" in timings:
+            sandboxed = float(timings.get("setup_ms") or 0) + float(timings["run_ms"])
+        max_score = result.get("max_score")
+        return TestRun(
+            status=outcome.status,
+            tests=tests,
+            wall_ms=wall,
+            run_ms=sandboxed,
+            message=str(result.get("message") or ""),
+            max_score=float(max_score) if max_score is not None else None,
+        )
+
+    return run
+
+
+def validate_exercises(specs: list[ExerciseSpec], executor: Executor) -> list[ExerciseReport]:
+    """Validate every exercise in the real sandbox, one job at a time so timings are not contended."""
+    run = sandbox_runner(executor)
+    return [check_exercise(spec, run) for spec in specs]
+
+
+def run_validation(content_root: Path, *, zygote: bool = True) -> list[ExerciseReport]:
+    """Load the library under ``content_root`` and validate it in a fresh sandbox executor.
+
+    Exercises that fail to load come back as reports carrying their load problems.
+    """
+    specs, problems = load_exercises(content_root)
+    broken: dict[str, ExerciseReport] = {}
+    for problem in problems:
+        parts = problem.file.split("/")
+        slug = parts[1] if len(parts) > 1 and parts[0] == EXERCISES_DIR else problem.file
+        report = broken.setdefault(
+            slug, ExerciseReport(slug=slug, topic="?", points=0, visible_tests=0, hidden_tests=0, timeout_s=0)
+        )
+        report.problems.append(str(problem))
+    executor = make_executor(zygote=zygote)
+    try:
+        reports = validate_exercises(specs, executor)
+    finally:
+        executor.close()
+    return [*reports, *broken.values()]
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f}"
+
+
+def render_report_table(reports: list[ExerciseReport]) -> Table:
+    """One row per exercise: tests, points, the reference's sandboxed time against its budget, verdict."""
+    table = Table(title="Exercise validation")
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("exercise", "left"),
+        ("topic", "left"),
+        ("tests (visible/hidden)", "right"),
+        ("points", "right"),
+        ("reference ms (sandboxed)", "right"),
+        ("wall ms", "right"),
+        ("timeout s", "right"),
+        ("starter hidden fails", "right"),
+        ("verdict", "left"),
+    )
+    for header, justify in columns:
+        table.add_column(header, justify=justify)
+    for report in reports:
+        verdict = "[green]ok[/green]" if report.ok else "[red]" + "; ".join(report.problems) + "[/red]"
+        table.add_row(
+            report.slug,
+            report.topic,
+            f"{report.visible_tests}/{report.hidden_tests}",
+            str(report.points),
+            _ms(report.reference_run_ms),
+            _ms(report.reference_ms),
+            str(report.timeout_s),
+            str(report.starter_hidden_failures),
+            verdict,
+        )
+    return table
