@@ -1,5 +1,187 @@
-"""HTTP routes for topics."""
+"""HTTP routes for topics, prerequisite edges and the topic graph."""
 
-from fastapi import APIRouter
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from api.accounts.service import Principal, get_learner
+from api.deps import AdminPrincipal, CurrentPrincipal, SessionDep
+from api.errors import NotFound
+from api.http_cache import check_if_match, etag_of, not_modified
+from api.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
+from api.topics import service
+from api.topics.schemas import (
+    GraphRead,
+    PrerequisitePut,
+    PrerequisiteRead,
+    TopicCreate,
+    TopicListItem,
+    TopicRead,
+    TopicUpdate,
+)
 
 router = APIRouter(tags=["topics"])
+
+MEDIA_TYPES = {
+    "json": "application/json",
+    "mermaid": "text/vnd.mermaid; charset=utf-8",
+    "dot": "text/vnd.graphviz; charset=utf-8",
+}
+
+
+def _detail_response(session: SessionDep, topic: object, response: Response) -> TopicRead:
+    """Serialize a topic and set its ETag."""
+    read = service.topic_detail(session, topic)  # type: ignore[arg-type]
+    response.headers["ETag"] = etag_of(read.model_dump(mode="json"))
+    return read
+
+
+@router.get("/topics", response_model=Page[TopicListItem])
+def list_topics(
+    _: CurrentPrincipal,
+    session: SessionDep,
+    section: Annotated[str | None, Query(max_length=64, examples=["mathematics"])] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Substring of title, summary or slug.")
+    ] = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Page[TopicListItem]:
+    """Active topics in curriculum order."""
+    items, last_key, total = service.list_topics(
+        session, section=section, q=q, after=decode_cursor(cursor, arity=3), limit=limit
+    )
+    return Page(items=items, next_cursor=encode_cursor(last_key) if last_key else None, total=total)
+
+
+@router.post("/topics", status_code=status.HTTP_201_CREATED, response_model=TopicRead)
+def create_topic(body: TopicCreate, _: AdminPrincipal, session: SessionDep, response: Response) -> TopicRead:
+    """Create a topic (admin); 409 on a duplicate slug."""
+    topic = service.create_topic(session, data=body)
+    response.headers["Location"] = f"/api/v1/topics/{topic.slug}"
+    return _detail_response(session, topic, response)
+
+
+@router.get("/topics/{slug}", response_model=TopicRead, responses={304: {"description": "Not modified"}})
+def read_topic(
+    slug: str, principal: CurrentPrincipal, session: SessionDep, request: Request, response: Response
+) -> TopicRead | Response:
+    """A topic with its objectives, approved resources, exercises and the topics it unlocks."""
+    topic = service.get_topic(session, slug, include_archived=principal.is_admin)
+    read = service.topic_detail(session, topic)
+    etag = etag_of(read.model_dump(mode="json"))
+    if not_modified(request, etag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+    response.headers["ETag"] = etag
+    return read
+
+
+@router.patch("/topics/{slug}", response_model=TopicRead)
+def update_topic(
+    slug: str, body: TopicUpdate, _: AdminPrincipal, session: SessionDep, request: Request, response: Response
+) -> TopicRead:
+    """Change a topic (admin); honours `If-Match` (412 when stale)."""
+    topic = service.get_topic(session, slug, include_archived=True)
+    check_if_match(request, service.topic_etag(session, topic))
+    topic = service.update_topic(session, topic=topic, data=body)
+    return _detail_response(session, topic, response)
+
+
+@router.delete("/topics/{slug}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_topic(
+    slug: str,
+    _: AdminPrincipal,
+    session: SessionDep,
+    force: Annotated[bool, Query(description="Also drop the edges of topics that depend on it.")] = False,
+) -> Response:
+    """Archive a topic (admin); 409 while active topics depend on it, unless `force=true`."""
+    topic = service.get_topic(session, slug, include_archived=True)
+    service.archive_topic(session, topic=topic, force=force)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put(
+    "/topics/{slug}/prerequisites/{prereq_slug}",
+    response_model=PrerequisiteRead,
+    responses={201: {"model": PrerequisiteRead, "description": "Edge created"}},
+)
+def put_prerequisite(
+    slug: str,
+    prereq_slug: str,
+    _: AdminPrincipal,
+    session: SessionDep,
+    response: Response,
+    body: PrerequisitePut | None = None,
+) -> PrerequisiteRead:
+    """Make `slug` require `prereq_slug` (admin, idempotent); 409 naming the cycle it would close."""
+    kind = (body or PrerequisitePut()).kind
+    topic = service.get_topic(session, slug)
+    prerequisite = service.get_topic(session, prereq_slug)
+    if service.put_prerequisite(session, topic=topic, prerequisite=prerequisite, kind=kind):
+        response.status_code = status.HTTP_201_CREATED
+    return PrerequisiteRead(topic=topic.slug, prerequisite=prerequisite.slug, kind=kind)
+
+
+@router.delete("/topics/{slug}/prerequisites/{prereq_slug}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_prerequisite(slug: str, prereq_slug: str, _: AdminPrincipal, session: SessionDep) -> Response:
+    """Remove a prerequisite edge (admin, idempotent)."""
+    topic = service.get_topic(session, slug, include_archived=True)
+    prerequisite = service.get_topic(session, prereq_slug, include_archived=True)
+    service.delete_prerequisite(session, topic=topic, prerequisite=prerequisite)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _graph_cache(request: Request) -> service.GraphCache:
+    """The app's graph cache, created on first use."""
+    cache: service.GraphCache | None = getattr(request.app.state, "topic_graph_cache", None)
+    if cache is None:
+        cache = request.app.state.topic_graph_cache = service.GraphCache()
+    return cache
+
+
+def _overlay_learner(session: SessionDep, principal: Principal, learner_id: str) -> int:
+    """The learner whose progress to overlay: self or (for admins) anyone; others are 404."""
+    wanted = (
+        principal.learner_id if learner_id == "me" else (int(learner_id) if learner_id.isdigit() else None)
+    )
+    allowed = principal.is_admin or (principal.role == "learner" and principal.learner_id == wanted)
+    if wanted is None or not allowed:
+        raise NotFound(f"learner {learner_id!r} not found")
+    get_learner(session, wanted)
+    return wanted
+
+
+@router.get(
+    "/graph",
+    response_model=GraphRead,
+    responses={
+        200: {"content": {"text/vnd.mermaid": {}, "text/vnd.graphviz": {}}},
+        304: {"description": "Not modified"},
+    },
+)
+def read_graph(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    request: Request,
+    format: Annotated[Literal["json", "mermaid", "dot"], Query()] = "json",
+    learner_id: Annotated[
+        str | None, Query(max_length=20, description="Overlay this learner's progress (`me`, self or admin).")
+    ] = None,
+) -> Response:
+    """The prerequisite graph (nodes with layers, edges in learning order), as JSON, Mermaid or DOT."""
+    graph = _graph_cache(request).get(session)
+    if learner_id is not None:
+        wanted = _overlay_learner(session, principal, learner_id)
+        document = service.overlay_progress(session, graph=graph, learner_id=wanted)
+        etag = etag_of([format, document])
+        if not_modified(request, etag):
+            return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        return Response(
+            service.serialize_graph(document, fmt=format),
+            headers={"ETag": etag},
+            media_type=MEDIA_TYPES[format],
+        )
+    body, etag = graph.render(format)
+    if not_modified(request, etag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+    return Response(body, headers={"ETag": etag}, media_type=MEDIA_TYPES[format])
