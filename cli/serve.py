@@ -16,6 +16,8 @@ from api.accounts.schemas import TokenCreate
 from api.accounts.service import mint_token
 from api.app import create_app
 from api.settings import PROJECT_ROOT, Settings, get_settings
+from content.loader import load_content
+from content.sync import apply_sync, plan_sync
 from db import migrate
 from db.engine import make_engine
 from db.models import ApiToken
@@ -62,16 +64,21 @@ def ensure_local_token(settings: Settings, *, role: str, path: Path, name: str) 
 
 
 def sync_content(settings: Settings) -> None:
-    """Load `content/` into the database (idempotent)."""
-    from content.sync import sync_content_dir
-
+    """Load `content/` into the database (idempotent); refuse to start on invalid content."""
+    content = load_content(settings.content_path)
     engine = make_engine(settings.database_url, pool_size=1)
     try:
         with session_scope(make_session_factory(engine)) as session:
-            summary = sync_content_dir(session, settings.content_path)
-        console.print(f"content synced: {summary}")
+            plan = plan_sync(session, content, prune=False)
+            if plan.problems:
+                for problem in plan.problems:
+                    console.print(f"[red]{problem.file}: {problem.location}: {problem.message}[/red]")
+                raise typer.Exit(2)
+            apply_sync(session, plan)
     finally:
         engine.dispose()
+    changed = len(plan.changes)
+    console.print(f"content synced from {settings.content_path}: {changed} change(s)")
 
 
 def _die_with_parent() -> None:
@@ -118,7 +125,9 @@ def serve(
         token_file = settings.state_dir / DEV_TOKEN_FILE
         admin = ensure_local_token(settings, role="admin", path=token_file, name="development admin")
         console.print(f"Syllabus on [bold]{url}[/bold]  (docs: {url}/docs)", soft_wrap=True)
-        console.print(f"development admin token: [bold]{admin}[/bold]  (also in {token_file})", soft_wrap=True)
+        console.print(
+            f"development admin token: [bold]{admin}[/bold]  (also in {token_file})", soft_wrap=True
+        )
     local_runner = None
     if runner:
         runner_file = settings.state_dir / RUNNER_TOKEN_FILE
@@ -126,9 +135,11 @@ def serve(
         local_runner = start_local_runner(url, token)
     try:
         if workers > 1:
-            uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
+            uvicorn.run(
+                "api.app:create_app", factory=True, host=host, port=port, workers=workers, access_log=False
+            )
         else:
-            uvicorn.run(create_app(settings), host=host, port=port)
+            uvicorn.run(create_app(settings), host=host, port=port, access_log=False)
     finally:
         if local_runner is not None:
             local_runner.terminate()
