@@ -30,7 +30,7 @@ class Exercise(SQLModel, table=True):
     points: int = 0
     position: int = 0
     status: str = Field(default="active", sa_type=sa.String(16))
-    content_hash: str = Field(sa_type=sa.String(64))
+    content_hash: str = Field(sa_type=sa.String(80))  # "sha256:" + 64 hex digits
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

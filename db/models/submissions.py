@@ -38,7 +38,7 @@ class Submission(SQLModel, table=True):
     score: float | None = None
     max_score: float | None = None
     result: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
-    content_hash: str = Field(sa_type=sa.String(64))
+    content_hash: str = Field(sa_type=sa.String(80))  # "sha256:" + 64 hex digits
     idempotency_key: str | None = Field(default=None, sa_type=sa.String(200))
     request_hash: str | None = Field(default=None, sa_type=sa.String(64))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

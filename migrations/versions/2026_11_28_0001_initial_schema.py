@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 11:52:43.416563
+Create Date: 2026-11-28 11:55:06.319398
 """
 
 from collections.abc import Sequence
@@ -256,7 +256,7 @@ def upgrade() -> None:
         sa.Column("points", sa.Integer(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("content_hash", sa.String(length=64), nullable=False),
+        sa.Column("content_hash", sa.String(length=80), nullable=False),
         sa.Column("created_at", db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", db.types.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint("status IN ('active','archived')", name=op.f("ck_exercise_status")),
@@ -402,7 +402,7 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=True,
         ),
-        sa.Column("content_hash", sa.String(length=64), nullable=False),
+        sa.Column("content_hash", sa.String(length=80), nullable=False),
         sa.Column("idempotency_key", sa.String(length=200), nullable=True),
         sa.Column("request_hash", sa.String(length=64), nullable=True),
         sa.Column("created_at", db.types.UTCDateTime(timezone=True), nullable=False),
