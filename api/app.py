@@ -12,7 +12,7 @@ from api.errors import install_error_handlers
 from api.exercises.router import router as exercises_router
 from api.jobs.router import router as jobs_router
 from api.logging import configure_logging
-from api.middleware import API_PREFIX, RequestContextMiddleware
+from api.middleware import API_PREFIX, BodySizeLimitMiddleware, RequestContextMiddleware
 from api.ops.router import router as ops_router
 from api.progress.router import router as progress_router
 from api.resources.router import router as resources_router
@@ -71,5 +71,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["ETag", "Location", "Retry-After", "X-Request-Id"],
             allow_credentials=False,
         )
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        default=settings.max_request_bytes,
+        overrides={f"{API_PREFIX}/ci/results": settings.max_ci_payload_bytes},
+    )
     app.add_middleware(RequestContextMiddleware)
     return app

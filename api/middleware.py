@@ -5,6 +5,7 @@ import time
 import uuid
 
 import structlog
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.metrics import LATENCY, REQUESTS
@@ -69,3 +70,63 @@ class RequestContextMiddleware:
                 ms=round(elapsed * 1000, 1),
             )
             structlog.contextvars.unbind_contextvars("request_id")
+
+
+class BodySizeLimitMiddleware:
+    """Refuse request bodies over a cap (413 problem document) without buffering them whole.
+
+    `Content-Length` is checked up front; chunked bodies are counted as they stream, and the error is
+    raised from `receive` inside the handler, so the app's error handlers render it like any other.
+    """
+
+    def __init__(self, app: ASGIApp, *, default: int, overrides: dict[str, int] | None = None) -> None:
+        self.app = app
+        self.default = default
+        self.overrides = sorted((overrides or {}).items(), key=lambda kv: -len(kv[0]))
+
+    def _limit(self, path: str) -> int:
+        for prefix, limit in self.overrides:
+            if path.startswith(prefix):
+                return limit
+        return self.default
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Count the bytes of one request."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self._limit(scope["path"])
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            # Refuse before reading; the handler renders the error once routing has run.
+            receive = _refusing_receive(limit)
+        else:
+            receive = _counting_receive(receive, limit)
+        await self.app(scope, receive, send)
+
+
+def _too_large(limit: int) -> HTTPException:
+    # An HTTPException, not our AppError: FastAPI re-raises only those from body parsing (others become 400).
+    return HTTPException(413, detail=f"request body is larger than the {limit}-byte limit")
+
+
+def _refusing_receive(limit: int) -> Receive:
+    async def receive() -> Message:
+        raise _too_large(limit)
+
+    return receive
+
+
+def _counting_receive(receive: Receive, limit: int) -> Receive:
+    seen = 0
+
+    async def counted() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise _too_large(limit)
+        return message
+
+    return counted

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = False
     db_pool_size: int = 10
+    # Request bodies above this are refused with 413 before they are read whole (routes may lower it).
+    max_request_bytes: int = 1_000_000
+    max_ci_payload_bytes: int = 6_000_000
     # Submissions and jobs.
     max_submission_bytes: int = 256_000
     max_submission_files: int = 20

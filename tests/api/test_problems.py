@@ -78,3 +78,26 @@ def test_metrics_count_requests_by_route_template(client: TestClient, actors: Ac
     text = client.get("/metrics").text
     assert 'route="/api/v1/learners/{learner_id}"' in text
     assert "syllabus_http_request_duration_seconds_bucket" in text
+
+
+def test_oversized_body_is_413_problem(client: TestClient, actors: Actors) -> None:
+    big = b'{"handle": "' + b"x" * 1_100_000 + b'"}'
+    r = client.post(
+        "/api/v1/learners", content=big, headers={**actors.admin.headers, "Content-Type": "application/json"}
+    )
+    _assert_problem(r, 413, "payload-too-large")
+
+
+def test_oversized_chunked_body_is_413_problem(client: TestClient, actors: Actors) -> None:
+    def chunks():  # type: ignore[no-untyped-def]
+        yield b'{"handle": "'
+        for _ in range(30):
+            yield b"x" * 50_000
+        yield b'"}'
+
+    r = client.post(
+        "/api/v1/learners",
+        content=chunks(),
+        headers={**actors.admin.headers, "Content-Type": "application/json"},
+    )
+    _assert_problem(r, 413, "payload-too-large")
