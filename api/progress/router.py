@@ -1,5 +1,172 @@
-"""HTTP routes for progress."""
+"""HTTP routes for progress, events, weekly goals, recommendations and the dashboard (self or admin)."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Path, Query, Response, status
+from pydantic import AwareDatetime
+
+from api.deps import LearnerInPath, SessionDep
+from api.errors import BadRequest
+from api.pagination import CursorQuery, LimitQuery, Page, encode_cursor
+from api.progress import dashboard, events, goals, recommend, tracking
+from api.progress.catalogue import load_catalogue
+from api.progress.mastery import load_statuses
+from api.progress.schemas import (
+    DashboardRead,
+    EventBatchRead,
+    EventCreate,
+    EventOutcome,
+    EventRead,
+    GoalHistory,
+    GoalRead,
+    GoalUpdate,
+    NextRead,
+    PathRead,
+    ProgressRead,
+    ResourceProgressRead,
+    ResourceProgressUpdate,
+    TopicProgressRead,
+    TopicProgressUpdate,
+)
 
 router = APIRouter(tags=["progress"])
+WeekPath = Annotated[
+    str, Path(description="An ISO week like `2026-W48`, or `current`.", examples=["current"])
+]
+
+
+def _learner_id(learner: LearnerInPath) -> int:
+    assert learner.id is not None
+    return learner.id
+
+
+@router.get("/learners/{learner_id}/progress", response_model=ProgressRead)
+def read_progress(learner: LearnerInPath, session: SessionDep) -> ProgressRead:
+    """Every active topic's status and mastery, and per-section percent complete."""
+    return tracking.progress_overview(session, learner_id=_learner_id(learner))
+
+
+@router.put("/learners/{learner_id}/topics/{slug}/progress", response_model=TopicProgressRead)
+def put_topic_progress(
+    slug: str, body: TopicProgressUpdate, learner: LearnerInPath, session: SessionDep
+) -> TopicProgressRead:
+    """Set a topic's status; idempotent, and a real change logs a `progressed` event."""
+    return tracking.set_topic_status(session, learner_id=_learner_id(learner), slug=slug, status=body.status)
+
+
+@router.put("/learners/{learner_id}/resources/{resource_id}/progress", response_model=ResourceProgressRead)
+def put_resource_progress(
+    resource_id: int, body: ResourceProgressUpdate, learner: LearnerInPath, session: SessionDep
+) -> ResourceProgressRead:
+    """Mark a resource completed (or not) and record total minutes; idempotent."""
+    return tracking.set_resource_progress(
+        session,
+        learner_id=_learner_id(learner),
+        resource_id=resource_id,
+        completed=body.completed,
+        minutes_spent=body.minutes_spent,
+    )
+
+
+@router.post(
+    "/learners/{learner_id}/events",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EventRead | EventBatchRead,
+    responses={200: {"description": "Every event was already stored with the same body; nothing changed."}},
+)
+def post_events(
+    body: Annotated[EventCreate | list[EventCreate], Body()],
+    learner: LearnerInPath,
+    session: SessionDep,
+    response: Response,
+) -> EventRead | EventBatchRead:
+    """Store one event (answered with it) or a list (answered with each outcome); 201 if any was created."""
+    batch = body if isinstance(body, list) else [body]
+    if not batch:
+        raise BadRequest("an empty list holds no events")
+    outcomes = events.store_events(session, learner_id=_learner_id(learner), events=batch)
+    created = sum(1 for outcome, _ in outcomes if outcome == "created")
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    if not isinstance(body, list):
+        return events.event_read(outcomes[0][1])
+    return EventBatchRead(
+        items=[EventOutcome(id=e.id, outcome=o, event=events.event_read(e)) for o, e in outcomes],
+        created=created,
+        unchanged=len(outcomes) - created,
+    )
+
+
+@router.get("/learners/{learner_id}/events", response_model=Page[EventRead])
+def list_events(
+    learner: LearnerInPath,
+    session: SessionDep,
+    since: Annotated[
+        AwareDatetime | None, Query(description="Only events stored after this instant.")
+    ] = None,
+    until: Annotated[
+        AwareDatetime | None, Query(description="Only events stored at or before this instant.")
+    ] = None,
+    verb: Annotated[str | None, Query(max_length=40)] = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Page[EventRead]:
+    """The learner's events in stored order; voided and voiding events are left out."""
+    rows = events.list_events(
+        session,
+        learner_id=_learner_id(learner),
+        since=since,
+        until=until,
+        verb=verb,
+        after=events.parse_cursor(cursor),
+        limit=limit + 1,
+    )
+    page = rows[:limit]
+    next_cursor = encode_cursor([page[-1].stored_at.isoformat(), page[-1].id]) if len(rows) > limit else None
+    return Page(items=[events.event_read(e) for e in page], next_cursor=next_cursor)
+
+
+@router.get("/learners/{learner_id}/next", response_model=NextRead)
+def read_next(learner: LearnerInPath, session: SessionDep) -> NextRead:
+    """Unlocked topics not yet done, in prerequisite order, with reasons; locked ones with what they need."""
+    rows = load_statuses(session, learner_id=_learner_id(learner))
+    statuses = {topic_id: row.status for topic_id, row in rows.items()}
+    return recommend.next_topics(load_catalogue(session), statuses)
+
+
+@router.get("/learners/{learner_id}/path", response_model=PathRead)
+def read_path(
+    learner: LearnerInPath,
+    session: SessionDep,
+    target: Annotated[str, Query(min_length=1, max_length=80, description="The topic slug to reach.")],
+) -> PathRead:
+    """The not-yet-done topics needed to reach `target`, in a valid order, with total estimated hours."""
+    rows = load_statuses(session, learner_id=_learner_id(learner))
+    statuses = {topic_id: row.status for topic_id, row in rows.items()}
+    return recommend.path_to(load_catalogue(session), statuses, target_slug=target)
+
+
+@router.put("/learners/{learner_id}/goals/{week}", response_model=GoalRead)
+def put_goal(week: WeekPath, body: GoalUpdate, learner: LearnerInPath, session: SessionDep) -> GoalRead:
+    """Set (or replace) the targets of the current or a future week."""
+    return goals.set_goal(session, learner=learner, week=week, data=body)
+
+
+@router.get("/learners/{learner_id}/goals/{week}", response_model=GoalRead)
+def read_goal(week: WeekPath, learner: LearnerInPath, session: SessionDep) -> GoalRead:
+    """A week's goal with progress against each target and whether it is met."""
+    return goals.get_goal(session, learner=learner, week=week)
+
+
+@router.get("/learners/{learner_id}/goals", response_model=GoalHistory)
+def list_goals(
+    learner: LearnerInPath, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
+) -> GoalHistory:
+    """Goal history newest week first, with the current and the longest streak of weeks met."""
+    return goals.goal_history(session, learner=learner, limit=limit, cursor=cursor)
+
+
+@router.get("/learners/{learner_id}/dashboard", response_model=DashboardRead)
+def read_dashboard(learner: LearnerInPath, session: SessionDep) -> DashboardRead:
+    """Current goal, streaks, next topics, mastery by section, recent activity and submissions in one call."""
+    return dashboard.build_dashboard(session, learner=learner)

@@ -1,0 +1,98 @@
+"""The dashboard: one response for a front end's home screen, in a fixed number of SQL queries.
+
+Queries (independent of history length): catalogue (2), progress rows, exercises, best scores, goals,
+week figures, topic completions, recent events, recent submissions. Event-derived figures are aggregated in
+SQL over indexed time ranges; nothing loads a learner's whole history.
+"""
+
+from sqlmodel import Session, col, select
+
+from api.progress.catalogue import load_catalogue
+from api.progress.events import event_read, recent_events
+from api.progress.goals import all_goals, current_week, read_goals, streaks
+from api.progress.mastery import MASTERY_LEVELS, compute_mastery, load_inputs, load_statuses
+from api.progress.recommend import next_topics
+from api.progress.schemas import DashboardRead, RecentSubmission, SectionMastery
+from db.models import Exercise, Learner, Submission
+from db.types import utcnow
+
+NEXT_TOPICS = 5
+RECENT = 10
+
+
+def recent_submissions(session: Session, *, learner_id: int, limit: int) -> list[RecentSubmission]:
+    """The learner's latest submissions with their exercise's slug and title (one query)."""
+    rows = session.exec(
+        select(Submission, Exercise.slug, Exercise.title, Exercise.topic_id)
+        .join(Exercise, col(Exercise.id) == col(Submission.exercise_id))
+        .where(Submission.learner_id == learner_id)
+        .order_by(col(Submission.created_at).desc(), col(Submission.id).desc())
+        .limit(limit)
+    ).all()
+    return [
+        RecentSubmission(
+            id=sub.id or 0,
+            exercise_slug=slug,
+            exercise_title=title,
+            topic_id=topic_id,
+            status=sub.status,
+            score=sub.score,
+            max_score=sub.max_score,
+            source=sub.source,
+            created_at=sub.created_at,
+            finished_at=sub.finished_at,
+        )
+        for sub, slug, title, topic_id in rows
+    ]
+
+
+def build_dashboard(session: Session, *, learner: Learner) -> DashboardRead:
+    """Current goal, streaks, next topics, mastery by section, recent activity and recent submissions."""
+    assert learner.id is not None
+    now = utcnow()
+    catalogue = load_catalogue(session)
+    rows = load_statuses(session, learner_id=learner.id)
+    statuses = {topic_id: row.status for topic_id, row in rows.items()}
+    mastery = compute_mastery(load_inputs(session, learner_id=learner.id, progress=rows))
+
+    sections: dict[str, SectionMastery] = {}
+    for topic in catalogue.active():
+        entry = sections.setdefault(
+            topic.section,
+            SectionMastery(
+                section=topic.section,
+                title=topic.section_title,
+                topics=0,
+                counts=dict.fromkeys(MASTERY_LEVELS, 0),
+                percent_proficient=0.0,
+                percent_mastered=0.0,
+            ),
+        )
+        entry.topics += 1
+        entry.counts[mastery.get(topic.id, ("not_started", ""))[0]] += 1
+    for entry in sections.values():
+        entry.percent_proficient = round(
+            100.0 * (entry.counts["proficient"] + entry.counts["mastered"]) / entry.topics, 1
+        )
+        entry.percent_mastered = round(100.0 * entry.counts["mastered"] / entry.topics, 1)
+
+    week = current_week(learner, now)
+    goals = read_goals(
+        session, learner_id=learner.id, goals=all_goals(session, learner_id=learner.id), now=now
+    )
+    streak, longest = streaks(goals, current=week)
+    return DashboardRead(
+        learner_id=learner.id,
+        timezone=learner.timezone,
+        week_start=learner.week_start,
+        current_week=week.id,
+        current_goal=next((g for g in goals if g.week == week.id), None),
+        streak_weeks=streak,
+        longest_streak_weeks=longest,
+        next_topics=next_topics(catalogue, statuses, limit=NEXT_TOPICS).items,
+        mastery_by_section=list(sections.values()),
+        recent_activity=[
+            event_read(e) for e in recent_events(session, learner_id=learner.id, now=now, limit=RECENT)
+        ],
+        recent_submissions=recent_submissions(session, learner_id=learner.id, limit=RECENT),
+    )
