@@ -15,6 +15,7 @@ from api.logging import configure_logging
 from api.middleware import API_PREFIX, BodySizeLimitMiddleware, RequestContextMiddleware
 from api.ops.router import router as ops_router
 from api.progress.router import router as progress_router
+from api.rate_limit import WriteRateLimitMiddleware
 from api.resources.router import router as resources_router
 from api.settings import Settings, get_settings
 from api.submissions.router import router as submissions_router
@@ -75,6 +76,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodySizeLimitMiddleware,
         default=settings.max_request_bytes,
         overrides={f"{API_PREFIX}/ci/results": settings.max_ci_payload_bytes},
+    )
+    app.add_middleware(
+        WriteRateLimitMiddleware,
+        per_minute=settings.write_rate_per_minute,
+        burst=settings.write_burst,
+        exempt_prefixes=(f"{API_PREFIX}/runner/",),
     )
     app.add_middleware(RequestContextMiddleware)
     return app

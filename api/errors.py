@@ -1,5 +1,6 @@
 """Errors as classes that carry their status, rendered as RFC 9457 problem documents."""
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -94,6 +95,26 @@ class ServiceUnavailable(AppError):
     status, code, title = 503, "unavailable", "Service unavailable"
 
 
+def problem_document(
+    *, status: int, title: str, detail: str, code: str, instance: str, request_id: str | None
+) -> dict[str, Any]:
+    """The RFC 9457 fields plus our stable `code` and the request id."""
+    return {
+        "type": f"https://syllabus.dev/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "code": code,
+        "request_id": request_id,
+    }
+
+
+def problem_body(**fields: Any) -> bytes:
+    """A problem document as bytes, for middleware that answers before the app runs."""
+    return json.dumps(problem_document(**fields)).encode()
+
+
 def problem_response(
     request: Request,
     *,
@@ -105,20 +126,15 @@ def problem_response(
     **extra: Any,
 ) -> JSONResponse:
     """Render one problem document."""
-    body: dict[str, Any] = {
-        "type": f"https://syllabus.dev/problems/{code}",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": request.url.path,
-        "code": code,
-        "request_id": getattr(request.state, "request_id", None),
-    }
+    request_id = getattr(request.state, "request_id", None)
+    body = problem_document(
+        status=status, title=title, detail=detail, code=code, instance=request.url.path, request_id=request_id
+    )
     body.update(extra)
     headers = dict(headers or {})
-    if body["request_id"]:
+    if request_id:
         # The 500 handler runs outside our middleware, so the id header is set here for every problem.
-        headers["X-Request-Id"] = body["request_id"]
+        headers["X-Request-Id"] = request_id
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 

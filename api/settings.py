@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     # Request bodies above this are refused with 413 before they are read whole (routes may lower it).
     max_request_bytes: int = 1_000_000
     max_ci_payload_bytes: int = 6_000_000
+    # Writes per bearer token per minute (per API process), with this much burst.
+    write_rate_per_minute: int = 600
+    write_burst: int = 120
     # Submissions and jobs.
     max_submission_bytes: int = 256_000
     max_submission_files: int = 20

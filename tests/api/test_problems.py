@@ -101,3 +101,26 @@ def test_oversized_chunked_body_is_413_problem(client: TestClient, actors: Actor
         headers={**actors.admin.headers, "Content-Type": "application/json"},
     )
     _assert_problem(r, 413, "payload-too-large")
+
+
+def test_write_rate_limit_is_429_with_retry_after(app: FastAPI, actors: Actors) -> None:
+    from api.app import create_app
+
+    limited = create_app(
+        app.state.settings.model_copy(update={"write_rate_per_minute": 60, "write_burst": 3})
+    )
+    with TestClient(limited) as c:
+        statuses = [
+            c.patch(
+                "/api/v1/learners/me", json={"display_name": "x"}, headers=actors.learner.headers
+            ).status_code
+            for _ in range(5)
+        ]
+        assert statuses[:3] == [200, 200, 200]
+        r = c.patch("/api/v1/learners/me", json={"display_name": "x"}, headers=actors.learner.headers)
+        body = _assert_problem(r, 429, "rate-limited")
+        assert int(r.headers["retry-after"]) >= 1
+        assert "retry" in body["detail"]
+        # Another token has its own bucket; reads are never limited.
+        assert c.patch("/api/v1/learners/me", json={}, headers=actors.other.headers).status_code == 200
+        assert c.get("/api/v1/learners/me", headers=actors.learner.headers).status_code == 200
