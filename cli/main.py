@@ -4,6 +4,7 @@ import typer
 
 from cli.admin import app as admin_app
 from cli.db import app as db_app
+from cli.resources import app as resources_app
 from cli.serve import serve
 
 app = typer.Typer(
@@ -15,6 +16,7 @@ app = typer.Typer(
 app.command()(serve)
 app.add_typer(db_app, name="db")
 app.add_typer(admin_app, name="admin")
+app.add_typer(resources_app, name="resources")
 
 if __name__ == "__main__":
     app()
