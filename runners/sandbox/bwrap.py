@@ -87,6 +87,8 @@ def command(*, job: Job, job_dir: str, venv: str, results_fd: int, seccomp_fd: i
             args += ["--ro-bind", host_file, host_file]
     for name in policy.ETC_FILES:
         args += ["--ro-bind", os.path.join(job_dir, "etc", name), f"/etc/{name}"]
+    # Last mount step: the root tmpfs bwrap built (with /etc and mount points) becomes read-only.
+    args += ["--remount-ro", "/"]
     if seccomp_fd is not None:
         args += ["--seccomp", str(seccomp_fd)]
     args += ["--chdir", policy.WORK_DIR, "--clearenv"]

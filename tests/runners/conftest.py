@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 
 import pytest
 
 from runners.sandbox import ColdExecutor, ZygoteExecutor, check_host
+
+# A secret in the runner's own environment: no result document may ever contain it.
+CANARY = f"syllabus-canary-{uuid.uuid4().hex}"
+os.environ["SYLLABUS_RUNNER_CANARY_SECRET"] = CANARY
 
 # Golden-case and benchmark exercise files are inputs, not tests of this repository.
 collect_ignore_glob = ["cases/*"]
