@@ -122,8 +122,8 @@ def event_read(event: ActivityEvent) -> EventRead:
         verb=event.verb,
         object=EventObject(type=event.object_type, id=event.object_id),
         result=event.result,
-        timestamp=event.timestamp,
-        stored=event.stored_at,
+        timestamp=event.timestamp.astimezone(UTC),
+        stored=event.stored_at.astimezone(UTC),
         minutes=event.minutes,
     )
 
@@ -325,7 +325,7 @@ def store_events(
             object_id=str(uuid.UUID(event.object.id)) if event.verb == VOIDED else event.object.id,
             result=event.result,
             minutes=minutes,
-            timestamp=event.timestamp or now,
+            timestamp=event.timestamp.astimezone(UTC) if event.timestamp else now,
             stored_at=now,
             body_hash=digest,
         )
