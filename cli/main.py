@@ -3,6 +3,7 @@
 import typer
 
 from cli.admin import app as admin_app
+from cli.content import app as content_app
 from cli.db import app as db_app
 from cli.resources import app as resources_app
 from cli.serve import serve
@@ -17,6 +18,7 @@ app.command()(serve)
 app.add_typer(db_app, name="db")
 app.add_typer(admin_app, name="admin")
 app.add_typer(resources_app, name="resources")
+app.add_typer(content_app, name="content")
 
 if __name__ == "__main__":
     app()

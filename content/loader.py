@@ -19,6 +19,8 @@ SECTIONS_FILE = "sections.yaml"
 TOPICS_DIR = "topics"
 RESOURCES_FILE = "resources.yaml"
 EXERCISES_DIR = "exercises"
+# The package directory is the content root: the YAML files ship beside this module.
+DEFAULT_ROOT = Path(__file__).resolve().parent
 
 PathKey = tuple[str | int, ...]
 SpecT = TypeVar("SpecT", bound=BaseModel)

@@ -37,6 +37,12 @@ ACTIONS: tuple[Action, ...] = ("create", "update", "unchanged", "archive")
 SYNC_ACTOR = "content-sync"
 # Resources in these states come from the files; proposals and rejections belong to the review workflow.
 FILE_RESOURCE_STATUSES = ("approved", "archived")
+# Written with every create and update but never a reason for one, so a row an admin made (hash unset)
+# that matches the files is unchanged. An exercise's hash is different: it covers files with no column.
+DERIVED_FIELDS: dict[str, frozenset[str]] = {
+    "topic": frozenset({"content_hash"}),
+    "resource": frozenset({"content_hash"}),
+}
 
 
 class ContentInvalid(Exception):
@@ -94,9 +100,9 @@ class SyncPlan:
 
 
 def content_hash(data: Any) -> str:
-    """``sha256:<hex>`` of the canonical JSON of ``data``."""
+    """The sha256 hex digest of the canonical JSON of ``data`` (64 chars: the topic and resource columns)."""
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=list)
-    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def plan_sync(session: Session, content: Content, *, prune: bool) -> SyncPlan:
@@ -113,27 +119,15 @@ def plan_sync(session: Session, content: Content, *, prune: bool) -> SyncPlan:
         **{t.spec.id: t.spec.slug for t in content.topics},
     }
     entities = [
+        *_plan_rows("section", _wanted_sections(content), _current_sections(db), db.section_labels()),
+        *_plan_rows("topic", _wanted_topics(content), _current_topics(db, slug_of), db.active_topics()),
         *_plan_rows(
-            "section", _wanted_sections(content), _current_sections(db), db.section_labels(), prune=False
-        ),
-        *_plan_rows(
-            "topic", _wanted_topics(content), _current_topics(db, slug_of), db.active_topics(), prune=prune
-        ),
-        *_plan_rows(
-            "resource",
-            _wanted_resources(content),
-            _current_resources(db, slug_of),
-            db.file_resources(),
-            prune=prune,
+            "resource", _wanted_resources(content), _current_resources(db, slug_of), db.file_resources()
         ),
     ]
     if content.exercises_loaded:
         entities += _plan_rows(
-            "exercise",
-            _wanted_exercises(content),
-            _current_exercises(db, slug_of),
-            db.active_exercises(),
-            prune=prune,
+            "exercise", _wanted_exercises(content), _current_exercises(db, slug_of), db.active_exercises()
         )
     return SyncPlan(entities=entities, problems=[], prune=prune)
 
@@ -383,17 +377,19 @@ def _plan_rows(
     wanted: Mapping[str, dict[str, Any]],
     current: Mapping[str, dict[str, Any]],
     prunable: Mapping[str, str],
-    *,
-    prune: bool,
 ) -> list[EntityPlan]:
+    """Compare wanted with current values; ``prunable`` rows missing from the files become ``archive``."""
     plans = []
     for key, values in wanted.items():
         label = str(values.get("slug") or values.get("url") or key)
         if key not in current:
             plans.append(EntityPlan(entity, key, label, "create", wanted=values))
             continue
+        derived = DERIVED_FIELDS.get(entity, frozenset())
         diffs = tuple(
-            FieldDiff(n, current[key].get(n), v) for n, v in values.items() if current[key].get(n) != v
+            FieldDiff(n, current[key].get(n), v)
+            for n, v in values.items()
+            if current[key].get(n) != v and n not in derived
         )
         plans.append(EntityPlan(entity, key, label, "update" if diffs else "unchanged", diffs, values))
     for key, label in prunable.items():
