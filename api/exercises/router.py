@@ -16,7 +16,9 @@ router = APIRouter(tags=["exercises"])
 def list_exercises(
     session: SessionDep,
     _principal: CurrentPrincipal,
-    topic: Annotated[str | None, Query(max_length=80, description="Only this topic's exercises (slug).")] = None,
+    topic: Annotated[
+        str | None, Query(max_length=80, description="Only this topic's exercises (slug).")
+    ] = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[ExerciseSummary]:

@@ -1,5 +1,126 @@
-"""HTTP routes for submissions."""
+"""HTTP routes for submissions: submit, read (long poll) and history."""
 
-from fastapi import APIRouter
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+
+from api.accounts.service import Principal
+from api.deps import LearnerInPath, LearnerPrincipal, SessionDep, SettingsDep
+from api.errors import Forbidden
+from api.jobs.waker import POLL_INTERVAL_S, get_waker, submission_channel, wait_for
+from api.pagination import CursorQuery, LimitQuery, Page
+from api.submissions import service
+from api.submissions.schemas import (
+    SubmissionAccepted,
+    SubmissionCreate,
+    SubmissionRead,
+    SubmissionStatus,
+    SubmissionSummary,
+)
+from db.session import session_scope
 
 router = APIRouter(tags=["submissions"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Repeat a submission safely: the same key returns the first submission (200).",
+    ),
+]
+
+
+@router.post(
+    "/exercises/{slug}/submissions",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=SubmissionAccepted,
+    responses={
+        200: {
+            "model": SubmissionAccepted,
+            "description": "A repeat of an `Idempotency-Key`: the first submission",
+        },
+        409: {"description": "The `Idempotency-Key` was used for different files"},
+        413: {"description": "Over the size or file-count cap"},
+        422: {"description": "A file name the exercise does not list in its `files`"},
+        429: {"description": "Over the per-learner rate; see `Retry-After`"},
+    },
+)
+def submit(
+    slug: str,
+    body: SubmissionCreate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: LearnerPrincipal,
+    idempotency_key: IdempotencyKey = None,
+) -> SubmissionAccepted:
+    """Queue the files for grading (202 with `Location`); a repeated `Idempotency-Key` answers 200."""
+    if principal.learner_id is None:
+        raise Forbidden("submissions belong to a learner; use a learner token")
+    submission, created = service.create_submission(
+        session,
+        exercise_slug=slug,
+        learner_id=principal.learner_id,
+        data=body,
+        idempotency_key=idempotency_key,
+        settings=settings,
+        waker=get_waker(request.app),
+    )
+    response.headers["Location"] = str(request.url_for("get_submission", submission_id=submission.id).path)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    assert submission.id is not None
+    return SubmissionAccepted(id=submission.id, status=submission.status)
+
+
+def _read(request: Request, submission_id: int, principal: Principal) -> SubmissionRead:
+    with session_scope(request.app.state.session_factory) as session:
+        return service.read_submission(session, submission_id=submission_id, principal=principal)
+
+
+@router.get("/submissions/{submission_id}", response_model=SubmissionRead, name="get_submission")
+async def get_submission(
+    submission_id: int,
+    request: Request,
+    session: SessionDep,
+    principal: LearnerPrincipal,
+    wait: Annotated[
+        int, Query(ge=0, le=60, description="Long-poll up to this many seconds for a final status.")
+    ] = 0,
+) -> SubmissionRead:
+    """The submission and its result; with `wait`, answers as soon as it is final (or after `wait` s)."""
+    await run_in_threadpool(session.commit)  # hold no connection while waiting
+    waker = get_waker(request.app)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while True:
+        with waker.subscribe(submission_channel(submission_id)) as woken:
+            read = await run_in_threadpool(_read, request, submission_id, principal)
+            remaining = deadline - loop.time()
+            if service.is_final(read.status) or remaining <= 0 or await request.is_disconnected():
+                return read
+            await wait_for(woken, min(remaining, POLL_INTERVAL_S))
+
+
+@router.get("/learners/{learner_id}/submissions", response_model=Page[SubmissionSummary])
+def list_submissions(
+    learner: LearnerInPath,
+    session: SessionDep,
+    exercise: Annotated[str | None, Query(max_length=80, description="Only this exercise (slug).")] = None,
+    status_: Annotated[
+        SubmissionStatus | None, Query(alias="status", description="Only this status.")
+    ] = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Page[SubmissionSummary]:
+    """A learner's submissions, newest first."""
+    assert learner.id is not None
+    items, next_cursor, total = service.list_submissions(
+        session, learner_id=learner.id, exercise_slug=exercise, status=status_, limit=limit, cursor=cursor
+    )
+    return Page(items=items, next_cursor=next_cursor, total=total)
