@@ -19,12 +19,13 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from content.loader import Content, Sourced, validate
+from content.loader import Content, Sourced, load_content, validate
 from content.schema import ContentProblem, ResourceSpec, TopicSpec
 from content.urls import normalize_url
 from db.models import Exercise, Prerequisite, Resource, ResourceTopic, Section, Topic
@@ -149,6 +150,13 @@ def apply_sync(session: Session, plan: SyncPlan) -> None:
     session.flush()
     if any(p.action == "create" for p in plan.entities):
         _bump_id_sequences(session)
+
+
+def sync_content(session: Session, root: Path, *, prune: bool = False) -> SyncPlan:
+    """Load, plan and apply in one call (``syllabus serve`` on first start); raises ContentInvalid."""
+    plan = plan_sync(session, load_content(root), prune=prune)
+    apply_sync(session, plan)
+    return plan
 
 
 # --- reading the database -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from api.settings import get_settings
 from cli.main import app as cli
 from content.export import export_content
 from content.loader import DEFAULT_ROOT, RESOURCES_FILE, SECTIONS_FILE, TOPICS_DIR, load_content
-from content.sync import ContentInvalid, SyncPlan, apply_sync, plan_sync
+from content.sync import ContentInvalid, SyncPlan, apply_sync, plan_sync, sync_content
 from db.models import Prerequisite, Resource, ResourceTopic, Section, Topic, TopicProgress
 from db.session import make_session_factory, session_scope
 
@@ -307,7 +307,8 @@ def test_cli_dry_run_prints_the_diff_and_writes_nothing(
 
 
 def test_exercises_sync_with_their_topics(engine: Engine) -> None:
-    plan = sync(engine, DEFAULT_ROOT)
+    with session_scope(make_session_factory(engine)) as session:
+        plan = sync_content(session, DEFAULT_ROOT)
     created = plan.counts()["exercise"]["create"]
     assert created == len(load_content(DEFAULT_ROOT).exercises) > 0
     assert not dry_run(engine, DEFAULT_ROOT).writes
