@@ -1,0 +1,5 @@
+"""`python -m bench.runner`: print the runner benchmark table."""
+
+from .run import main
+
+main()
