@@ -6,6 +6,7 @@ from cli.admin import app as admin_app
 from cli.content import app as content_app
 from cli.db import app as db_app
 from cli.resources import app as resources_app
+from cli.runner import app as runner_app
 from cli.serve import serve
 
 app = typer.Typer(
@@ -19,6 +20,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(admin_app, name="admin")
 app.add_typer(resources_app, name="resources")
 app.add_typer(content_app, name="content")
+app.add_typer(runner_app, name="runner")
 
 if __name__ == "__main__":
     app()
