@@ -29,8 +29,8 @@ def attack(executor: Executor, body: str, *, limits: Limits = FAST, extra_tests:
         + textwrap.indent(textwrap.dedent(body), "    ")
     )
     tests = (
-        "from solution import attack\n\n\ndef test_attack():\n    attack()\n\n\ndef test_after():\n    assert True\n"
-        + extra_tests
+        "from solution import attack\n\n\ndef test_attack():\n    attack()\n\n\n"
+        "def test_after():\n    assert True\n" + extra_tests
     )
     outcome = executor.run(
         Job(files={"solution.py": solution}, tests={"test_attack.py": tests}, limits=limits)
@@ -173,7 +173,8 @@ def test_another_jobs_scratch_is_invisible(zygote: ZygoteExecutor) -> None:
         hits = []
         for top in ("/", "/tmp", "/proc"):
             for root, dirs, files in os.walk(top):
-                if root.startswith(("/proc/sys", "/usr", "/proc/self", "/proc/thread-self")) or ".venv" in root:
+                skip = ("/proc/sys", "/usr", "/proc/self", "/proc/thread-self")
+                if root.startswith(skip) or ".venv" in root:
                     dirs[:] = []
                     continue
                 for name in files:
