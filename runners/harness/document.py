@@ -1,4 +1,10 @@
-"""Build the API.md result document (Exercism results.json v3 superset) from the harness's event stream."""
+"""Build the API.md result document (Exercism results.json v3 superset) from the harness's event stream.
+
+Decisions: a fixture error makes that test `error` and the submission `failed` (other tests still count);
+a test calling sys.exit fails like any exception; a timeout/memory/output kill names the running test,
+keeps finished tests, marks the running one `error` and the rest `skip` ("not run"); the document status
+is `pass`/`fail` for passed/failed and `error` for every other submission status.
+"""
 
 from __future__ import annotations
 
