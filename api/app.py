@@ -60,6 +60,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_error_handlers(app)
     app.include_router(ops_router)
+    if settings.bench_routes:
+        from api.ops.bench import router as bench_router
+
+        app.include_router(bench_router)
     for router in DOMAIN_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     if settings.cors_origins:

@@ -39,12 +39,16 @@ class Settings(BaseSettings):
     submissions_per_minute: int = 30
     job_lease_seconds: int = 60
     job_max_attempts: int = 3
+    # Mounts GET /bench/hello (the load benchmark's baseline); never on in production.
+    bench_routes: bool = False
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":
         """A guessable token-hashing key is only acceptable on a developer's machine."""
         if self.environment != "development" and self.secret_key.get_secret_value() == DEV_SECRET:
             raise ValueError("SYLLABUS_SECRET_KEY must be set to a random value outside development")
+        if self.environment == "production" and self.bench_routes:
+            raise ValueError("SYLLABUS_BENCH_ROUTES is for benchmarks and is refused in production")
         return self
 
     @property
