@@ -75,8 +75,11 @@ def _test_file(test_name: str) -> str:
     return head.split(".", 1)[0] + ".py"
 
 
-def check_exercise(spec: ExerciseSpec, run_tests: RunTests) -> ExerciseReport:
-    """Run the reference and the starter through ``run_tests`` and judge the outcomes."""
+def check_exercise(spec: ExerciseSpec, run_tests: RunTests, *, enforce_budget: bool = True) -> ExerciseReport:
+    """Run the reference and the starter through ``run_tests`` and judge the outcomes.
+
+    With ``enforce_budget`` the reference must finish within half its timeout.
+    """
     report = ExerciseReport(
         id=spec.id,
         slug=spec.slug,
@@ -99,7 +102,7 @@ def check_exercise(spec: ExerciseSpec, run_tests: RunTests) -> ExerciseReport:
         report.problems.append(f"runner scored out of {reference.max_score:g}, loader says {spec.points}")
     budget_ms = spec.limits["timeout_s"] * 1000 / 2
     timed_ms = reference.run_ms if reference.run_ms is not None else reference.wall_ms
-    if timed_ms > budget_ms:
+    if enforce_budget and timed_ms > budget_ms:
         report.problems.append(f"reference took {timed_ms:.0f} ms, over half the timeout")
 
     starter = run_tests(spec, spec.starter_files)
@@ -176,9 +179,16 @@ def _read_junit(path: Path) -> tuple[dict[str, str], float]:
 
 
 def validate_exercises_locally(specs: list[ExerciseSpec], *, workers: int = 2) -> list[ExerciseReport]:
-    """Validate every exercise with plain pytest (no sandbox), ``workers`` exercises at a time."""
+    """Validate every exercise with plain pytest (no sandbox), ``workers`` exercises at a time.
+
+    Times are recorded but not judged: a cold process pays torch's lazy imports (the first optimizer
+    step alone imports ~300 modules) that the sandbox's warm zygote has already paid, so the time
+    budget is enforced by ``validate_exercises`` in the real sandbox only.
+    """
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda spec: check_exercise(spec, run_plain_pytest), specs))
+        return list(
+            pool.map(lambda spec: check_exercise(spec, run_plain_pytest, enforce_budget=False), specs)
+        )
 
 
 # The sandbox reports per-test verdicts in Exercism's words; the checks above use pytest's.
