@@ -3,6 +3,7 @@
 import typer
 
 from cli.admin import app as admin_app
+from cli.client import register as register_client_commands
 from cli.content import app as content_app
 from cli.db import app as db_app
 from cli.resources import app as resources_app
@@ -21,6 +22,7 @@ app.add_typer(admin_app, name="admin")
 app.add_typer(resources_app, name="resources")
 app.add_typer(content_app, name="content")
 app.add_typer(runner_app, name="runner")
+register_client_commands(app)
 
 if __name__ == "__main__":
     app()
