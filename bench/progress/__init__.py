@@ -1,0 +1,1 @@
+"""Benchmark: progress dashboard and overview latency by history size."""
