@@ -1,0 +1,233 @@
+"""Orchestrate one benchmark run: database, server (uvicorn, 2 workers), wrk per route, the table."""
+
+import argparse
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import httpx
+
+from api.settings import PROJECT_ROOT, Settings
+from bench.api.fixture import BenchData, create_database, drop_database, populate
+from bench.api.load import Measurement, Route, find_wrk, run_wrk, write_script
+
+P99_TARGET_MS = 50.0
+BASELINE = "hello"
+
+
+def routes(data: BenchData) -> list[Route]:
+    """The routes issue 8 asks about, the hello-world baseline first."""
+    return [
+        Route("hello", "GET /bench/hello (baseline)", "get", "/bench/hello"),
+        Route("graph", "GET /graph", "get", "/api/v1/graph", 0.7),
+        Route("graph_304", "GET /graph If-None-Match (304)", "get_etag", "/api/v1/graph", 0.7),
+        Route("topics", "GET /topics", "get", "/api/v1/topics"),
+        Route("events", "POST /learners/me/events", "events", "/api/v1/learners/me/events", 0.3),
+        Route("progress", "PUT /learners/me/topics/{slug}/progress", "progress", ""),
+        Route("dashboard", "GET /learners/me/dashboard", "get", "/api/v1/learners/me/dashboard", 0.2),
+        Route(
+            "submit",
+            "POST /exercises/{slug}/submissions",
+            "submit",
+            f"/api/v1/exercises/{data.exercise_slug}/submissions",
+        ),
+    ]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def server_env(settings: Settings, args: argparse.Namespace) -> dict[str, str]:
+    """The API's environment: this run's database, bench routes on, write limits raised (see README)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYLLABUS_")}
+    env.update(
+        SYLLABUS_ENVIRONMENT="test",
+        SYLLABUS_DATABASE_URL=settings.database_url,
+        SYLLABUS_SECRET_KEY=settings.secret_key.get_secret_value(),
+        SYLLABUS_BENCH_ROUTES="true",
+        SYLLABUS_LOG_LEVEL=args.log_level,
+        # 32 connections spread over the learners would hit the per-token write bucket (600/min) and the
+        # per-learner submission limit within a second: the benchmark measures the routes, not the limits.
+        SYLLABUS_WRITE_RATE_PER_MINUTE="100000000",
+        SYLLABUS_WRITE_BURST="1000000",
+        SYLLABUS_SUBMISSIONS_PER_MINUTE="100000000",
+    )
+    if args.pool_size:
+        env["SYLLABUS_DB_POOL_SIZE"] = str(args.pool_size)
+    return env
+
+
+def start_server(env: dict[str, str], *, port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
+    """uvicorn with `workers` processes on loopback, as `syllabus serve --workers N --no-runner` runs it."""
+    argv = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory"]
+    argv += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--no-access-log"]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(argv, env=env, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited ({proc.returncode}); see {log}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise SystemExit(f"the server did not become ready; see {log}")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL after a grace period."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def worker_pids(proc: subprocess.Popen[bytes]) -> list[int]:
+    """uvicorn's worker processes (children of the supervisor)."""
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def start_profilers(
+    proc: subprocess.Popen[bytes], directory: Path, name: str, seconds: float
+) -> list[subprocess.Popen[bytes]]:
+    """py-spy on every worker for the measured window: collapsed stacks in `directory/<route>-<pid>.txt`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    py_spy = Path(sys.executable).with_name("py-spy")
+    out = []
+    for pid in worker_pids(proc):
+        argv = [str(py_spy), "record", "--pid", str(pid), "--duration", str(max(1, round(seconds)))]
+        argv += ["--rate", "250", "--format", "raw", "--gil", "-o", str(directory / f"{name}-{pid}.txt")]
+        out.append(subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return out
+
+
+def graph_etag(base: str, token: str) -> str:
+    """The graph's current ETag, for the If-None-Match run."""
+    resp = httpx.get(f"{base}/api/v1/graph", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    resp.raise_for_status()
+    return resp.headers["etag"]
+
+
+def _fmt_row(cells: list[str], widths: list[int]) -> str:
+    return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
+
+def render_table(results: list[tuple[Route, Measurement]]) -> str:
+    """The results as an aligned text table with targets and verdicts."""
+    base = next((m.rps for r, m in results if r.name == BASELINE), 0.0)
+    header = ["route", "req/s", "ratio", "target", "p50 ms", "p99 ms", "max ms", "errors", "verdict"]
+    rows = []
+    for route, m in results:
+        ratio = m.rps / base if base else 0.0
+        target = f">={route.target_ratio:.1f}" if route.target_ratio else "-"
+        ok = m.p99_ms < P99_TARGET_MS and (route.target_ratio is None or ratio >= route.target_ratio)
+        ok = ok and m.bad_status == 0 and m.socket_errors == 0
+        rows.append(
+            [
+                route.label,
+                f"{m.rps:,.0f}",
+                f"{ratio:.2f}",
+                target,
+                f"{m.p50_ms:.1f}",
+                f"{m.p99_ms:.1f}",
+                f"{m.max_ms:.0f}",
+                f"{m.bad_status + m.socket_errors}",
+                "ok" if ok else "MISS",
+            ]
+        )
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = [_fmt_row(header, widths), _fmt_row(["-" * w for w in widths], widths)]
+    lines += [_fmt_row(r, widths) for r in rows]
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Command-line options."""
+    p = argparse.ArgumentParser(prog="python -m bench.api", description=__doc__)
+    p.add_argument("--seconds", type=float, default=10.0, help="measured seconds per route (default 10)")
+    p.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds before each route")
+    p.add_argument("--connections", type=int, default=32, help="concurrent clients (default 32)")
+    p.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    p.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (default 2)")
+    p.add_argument("--learners", type=int, default=64, help="learners (one token each) to spread load over")
+    p.add_argument("--pool-size", type=int, default=0, help="SYLLABUS_DB_POOL_SIZE (default: the app's)")
+    p.add_argument("--log-level", default="INFO", help="the API's log level (default INFO, as in production)")
+    p.add_argument("--only", default="", help="comma-separated route names (the baseline always runs)")
+    p.add_argument(
+        "--pg-dsn",
+        default=os.environ.get("SYLLABUS_BENCH_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        help="an admin DSN of the PostgreSQL server to create the benchmark database on",
+    )
+    p.add_argument("--json", type=Path, help="also write the figures to this file")
+    p.add_argument("--profile", type=Path, help="py-spy each worker per route into this directory")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the table; exit 1 when a target is missed."""
+    args = parse_args(argv)
+    wrk = find_wrk()
+    db_name = f"syllabus_bench_{os.getpid()}"
+    database_url = create_database(args.pg_dsn, db_name)
+    settings = Settings(
+        environment="test",
+        database_url=database_url,
+        secret_key=secrets.token_urlsafe(32),  # type: ignore[arg-type]
+    )
+    proc = None
+    results: list[tuple[Route, Measurement]] = []
+    try:
+        print(f"preparing {db_name}: migrate, sync content/, {args.learners} learners ...", flush=True)
+        data = populate(settings, learners=args.learners)
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        work = Path(tempfile.mkdtemp(prefix="syllabus-bench-"))
+        proc = start_server(server_env(settings, args), port=port, workers=args.workers, log=work / "api.log")
+        etag = graph_etag(base, data.learner_tokens[0])
+        wanted = {n for n in args.only.split(",") if n} | {BASELINE}
+        selected = [r for r in routes(data) if not args.only or r.name in wanted]
+        print(
+            f"wrk -t{args.threads} -c{args.connections}, {args.seconds:g} s per route after "
+            f"{args.warmup:g} s warm-up; uvicorn --workers {args.workers}; logs in {work}",
+            flush=True,
+        )
+        for route in selected:
+            common = {"url": base, "connections": args.connections, "threads": args.threads}
+            if args.warmup > 0:
+                # Each run gets its own nonce: event ids must not repeat across runs (a repeat is a 409).
+                warm = write_script(work, route, data, etag=etag, nonce=secrets.token_hex(4))
+                run_wrk(wrk, script=warm, seconds=args.warmup, **common)  # type: ignore[arg-type]
+            script = write_script(work, route, data, etag=etag, nonce=secrets.token_hex(4))
+            profilers = start_profilers(proc, args.profile, route.name, args.seconds) if args.profile else []
+            measured = run_wrk(wrk, script=script, seconds=args.seconds, **common)  # type: ignore[arg-type]
+            for profiler in profilers:
+                profiler.wait()
+            results.append((route, measured))
+            print(f"  {route.name}: {measured.rps:,.0f} req/s, p99 {measured.p99_ms:.1f} ms", flush=True)
+    finally:
+        if proc is not None:
+            stop_server(proc)
+        drop_database(args.pg_dsn, db_name)
+    table = render_table(results)
+    print()
+    print(table)
+    if args.json:
+        args.json.write_text(json.dumps([{"route": r.name, **asdict(m)} for r, m in results], indent=2))
+    return 0 if "MISS" not in table else 1
