@@ -28,7 +28,7 @@ class BenchData:
 
 def _admin(admin_dsn: str, sql: str) -> None:
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
+        conn.execute(sql)
 
 
 def database_url(admin_dsn: str, name: str) -> str:
@@ -74,7 +74,7 @@ def populate(settings: Settings, *, learners: int) -> BenchData:
             slugs = list(session.exec(select(Topic.slug).order_by(Topic.slug)).all())
             exercise = session.exec(select(Exercise).order_by(Exercise.slug)).first()
             assert exercise is not None, "content/ ships no exercise"
-            exercise_slug, exercise_file = exercise.slug, list(exercise.files)[0]
+            exercise_slug, exercise_file = exercise.slug, next(iter(exercise.files))
     finally:
         engine.dispose()
     return BenchData(
