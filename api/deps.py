@@ -1,9 +1,10 @@
 """Named dependencies shared by every router."""
 
-from collections.abc import Callable, Iterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
 from api.accounts.service import Principal, authenticate, get_learner
@@ -12,21 +13,40 @@ from api.settings import Settings
 from db.models import Learner
 
 
-def get_settings_dep(request: Request) -> Settings:
+# Dependencies that do no I/O are `async def`: a sync one costs a threadpool round trip per request.
+async def get_settings_dep(request: Request) -> Settings:
     """The settings the app was built with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request, committed once after the handler (a failed commit is an error response)."""
-    with request.app.state.session_factory() as session:
-        try:
-            yield session
+def _finish(session: Session, *, commit: bool) -> None:
+    """Commit (or roll back) and close, in one trip to a worker thread."""
+    try:
+        if commit:
             session.commit()
-        except BaseException:
+        else:
             session.rollback()
-            raise
+    finally:
+        session.close()
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request, committed once after the handler (a failed commit is an error response).
+
+    Opening a session does no I/O, so it happens on the event loop; the commit and close share one
+    threadpool call, and a request that never touched the database skips it.
+    """
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+    except BaseException:
+        await run_in_threadpool(_finish, session, commit=False)
+        raise
+    if session.in_transaction():
+        await run_in_threadpool(_finish, session, commit=True)
+    else:
+        session.close()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
@@ -47,10 +67,10 @@ def get_principal(request: Request, session: SessionDep, settings: SettingsDep) 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def require_role(*roles: str) -> Callable[[Principal], Principal]:
+def require_role(*roles: str) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
     """A dependency that lets only `roles` through (admin always passes)."""
 
-    def _check(principal: CurrentPrincipal) -> Principal:
+    async def _check(principal: CurrentPrincipal) -> Principal:
         if principal.role != "admin" and principal.role not in roles:
             raise Forbidden(f"a {principal.role} token may not do this")
         return principal
