@@ -46,6 +46,7 @@ def start_api(database_url: str, seeded: None, tmp_path: Path) -> Iterator[Start
 
     def _start(**settings: object) -> LiveApi:
         settings.setdefault("submissions_per_minute", 10_000)
+        settings.setdefault("write_rate_per_minute", 10_000)
         api = LiveApi(
             database_url=database_url, secret=TEST_SECRET, log_path=tmp_path / "api.log", **settings
         )
