@@ -78,6 +78,20 @@ def export(out: Path = typer.Option(..., "--out", help="Directory to write the c
         console.print(f"wrote {path}")
 
 
+@app.command("validate-exercises")
+def validate_exercises(
+    path: Path | None = PATH_OPTION,
+    zygote: bool = typer.Option(True, help="Use the warm zygote (--no-zygote: a cold sandbox per job)."),
+) -> None:
+    """Run every exercise's reference and starter in the real sandbox: reference passes, starter fails."""
+    from content.validate_exercises import render_report_table, run_validation
+
+    reports = run_validation(path or DEFAULT_ROOT, zygote=zygote)
+    console.print(render_report_table(reports))
+    if not all(report.ok for report in reports):
+        raise typer.Exit(1)
+
+
 def _print_problems(problems: list[ContentProblem]) -> None:
     # One problem per line as ``file:line: location: message``, which editors and CI logs link to.
     for problem in problems:

@@ -16,8 +16,7 @@ from api.accounts.schemas import TokenCreate
 from api.accounts.service import mint_token
 from api.app import create_app
 from api.settings import PROJECT_ROOT, Settings, get_settings
-from content.loader import load_content
-from content.sync import apply_sync, plan_sync
+from content.sync import ContentInvalid, sync_content
 from db import migrate
 from db.engine import make_engine
 from db.models import ApiToken
@@ -63,22 +62,19 @@ def ensure_local_token(settings: Settings, *, role: str, path: Path, name: str) 
     return token
 
 
-def sync_content(settings: Settings) -> None:
+def sync_on_start(settings: Settings) -> None:
     """Load `content/` into the database (idempotent); refuse to start on invalid content."""
-    content = load_content(settings.content_path)
     engine = make_engine(settings.database_url, pool_size=1)
     try:
         with session_scope(make_session_factory(engine)) as session:
-            plan = plan_sync(session, content, prune=False)
-            if plan.problems:
-                for problem in plan.problems:
-                    console.print(f"[red]{problem.file}: {problem.location}: {problem.message}[/red]")
-                raise typer.Exit(2)
-            apply_sync(session, plan)
+            plan = sync_content(session, settings.content_path)
+    except ContentInvalid as exc:
+        for problem in exc.problems:
+            console.print(f"[red]{problem.file}: {problem.location}: {problem.message}[/red]")
+        raise typer.Exit(2) from exc
     finally:
         engine.dispose()
-    changed = len(plan.changes)
-    console.print(f"content synced from {settings.content_path}: {changed} change(s)")
+    console.print(f"content synced from {settings.content_path}: {len(plan.changes)} change(s)")
 
 
 def _die_with_parent() -> None:
@@ -119,7 +115,7 @@ def serve(
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(settings.database_url)
     if sync:
-        sync_content(settings)
+        sync_on_start(settings)
     url = f"http://{host}:{port}"
     if settings.environment == "development":
         token_file = settings.state_dir / DEV_TOKEN_FILE

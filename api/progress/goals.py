@@ -99,10 +99,14 @@ def _day_windows(session: Session, rows: list[tuple[str, int, datetime, datetime
         )
     # SQLite keeps UTC instants as naive ISO text: windows are written the same way and compared as text.
     stamp = "%Y-%m-%d %H:%M:%S.%f"
-    doc = [
+    naive_rows = [
         [w, d, s.astimezone(UTC).strftime(stamp), e.astimezone(UTC).strftime(stamp)] for w, d, s, e in rows
     ]
-    each = sa.func.json_each(sa.bindparam("days", json.dumps(doc))).table_valued("value").alias("goal_json")
+    each = (
+        sa.func.json_each(sa.bindparam("days", json.dumps(naive_rows)))
+        .table_valued("value")
+        .alias("goal_json")
+    )
     return sa.select(
         sa.func.json_extract(each.c.value, "$[0]").label("week"),
         sa.func.json_extract(each.c.value, "$[1]").label("day"),
