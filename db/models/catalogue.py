@@ -77,7 +77,9 @@ class Resource(SQLModel, table=True):
     est_minutes: int | None = None
     note: str | None = Field(default=None, sa_type=sa.Text)
     status: str = Field(default="proposed", sa_type=sa.String(16), index=True)
-    proposed_by_id: int | None = Field(default=None, foreign_key="learner.id", ondelete="SET NULL", index=True)
+    proposed_by_id: int | None = Field(
+        default=None, foreign_key="learner.id", ondelete="SET NULL", index=True
+    )
     reviewed_by: str | None = Field(default=None, sa_type=sa.String(120))
     reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     link_status: str = Field(default="unknown", sa_type=sa.String(16), index=True)
