@@ -4,13 +4,8 @@ import typer
 from rich.console import Console
 
 from api.accounts.schemas import LearnerCreate, Role, TokenCreate
-from api.accounts.service import create_learner as create_learner_row
-from api.accounts.service import mint_token
-from api.errors import AppError
-from api.settings import get_settings
-from db.engine import make_engine
-from db.session import make_session_factory, session_scope
 
+# Server-side imports happen inside the commands so that client commands of `syllabus` start fast.
 app = typer.Typer(help="Administration straight against the database.", no_args_is_help=True)
 console = Console()
 err = Console(stderr=True)
@@ -24,6 +19,12 @@ def create_token(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the token."),
 ) -> None:
     """Mint a token and print it (shown once)."""
+    from api.accounts.service import mint_token
+    from api.errors import AppError
+    from api.settings import get_settings
+    from db.engine import make_engine
+    from db.session import make_session_factory, session_scope
+
     settings = get_settings()
     engine = make_engine(settings.database_url, pool_size=1)
     try:
@@ -53,6 +54,13 @@ def create_learner(
     with_token: bool = typer.Option(True, help="Also mint a learner token."),
 ) -> None:
     """Create a learner (and a learner token)."""
+    from api.accounts.service import create_learner as create_learner_row
+    from api.accounts.service import mint_token
+    from api.errors import AppError
+    from api.settings import get_settings
+    from db.engine import make_engine
+    from db.session import make_session_factory, session_scope
+
     settings = get_settings()
     engine = make_engine(settings.database_url, pool_size=1)
     try:

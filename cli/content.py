@@ -1,19 +1,19 @@
 """`syllabus content`: check the curriculum files, sync them into the database, export it back."""
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.settings import get_settings
-from content.export import export_content
-from content.loader import DEFAULT_ROOT, load_content, validate
-from content.schema import ContentProblem
-from content.sync import ACTIONS, ENTITIES, SyncPlan, apply_sync, plan_sync
-from db.engine import make_engine
-from db.session import make_session_factory, session_scope
+from content.loader import DEFAULT_ROOT
+
+if TYPE_CHECKING:
+    from content.schema import ContentProblem
+    from content.sync import SyncPlan
+
+# Server-side imports happen inside the commands so that client commands of `syllabus` start fast.
 
 app = typer.Typer(help="Curriculum content: files <-> database.", no_args_is_help=True)
 console = Console()
@@ -27,6 +27,8 @@ SHOWN_VALUE_CHARS = 60
 @app.command()
 def check(path: Path | None = PATH_OPTION) -> None:
     """Validate the content files without touching a database (for CI and pre-commit)."""
+    from content.loader import load_content, validate
+
     path = path or DEFAULT_ROOT  # no settings needed: checking files works without any configuration
     problems = validate(load_content(path))
     if problems:
@@ -43,6 +45,12 @@ def sync(
     show_unchanged: bool = typer.Option(False, "--show-unchanged", help="List unchanged entities too."),
 ) -> None:
     """Validate the content files, print the diff against the database, and apply it."""
+    from api.settings import get_settings
+    from content.loader import load_content
+    from content.sync import apply_sync, plan_sync
+    from db.engine import make_engine
+    from db.session import make_session_factory, session_scope
+
     settings = get_settings()
     content = load_content(path or settings.content_path)
     engine = make_engine(settings.database_url, pool_size=1)
@@ -68,6 +76,11 @@ def sync(
 @app.command()
 def export(out: Path = typer.Option(..., "--out", help="Directory to write the content files into.")) -> None:
     """Write the database's sections, topics and resources as content files."""
+    from api.settings import get_settings
+    from content.export import export_content
+    from db.engine import make_engine
+    from db.session import make_session_factory, session_scope
+
     engine = make_engine(get_settings().database_url, pool_size=1)
     try:
         with session_scope(make_session_factory(engine)) as session:
@@ -92,14 +105,16 @@ def validate_exercises(
         raise typer.Exit(1)
 
 
-def _print_problems(problems: list[ContentProblem]) -> None:
+def _print_problems(problems: "list[ContentProblem]") -> None:
     # One problem per line as ``file:line: location: message``, which editors and CI logs link to.
     for problem in problems:
         err.print(str(problem), style="red", markup=False, highlight=False, soft_wrap=True)
     err.print(f"{len(problems)} content problem(s); nothing written")
 
 
-def _print_plan(plan: SyncPlan, *, show_unchanged: bool, dry_run: bool) -> None:
+def _print_plan(plan: "SyncPlan", *, show_unchanged: bool, dry_run: bool) -> None:
+    from content.sync import ACTIONS, ENTITIES
+
     counts = plan.counts()
     summary = Table(title="content sync" + (" (dry run)" if dry_run else ""), title_justify="left")
     summary.add_column("entity")

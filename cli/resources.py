@@ -1,14 +1,15 @@
 """`syllabus resources`: curation chores run straight against the database (link checking)."""
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from api.resources.link_check import LinkResult, run_link_check, start_link_check
-from api.settings import get_settings
-from db.engine import make_engine
-from db.models import Resource
-from db.session import make_session_factory, session_scope
+if TYPE_CHECKING:
+    from api.resources.link_check import LinkResult
+
+# Server-side imports happen inside the commands so that client commands of `syllabus` start fast.
 
 app = typer.Typer(help="Curated resources.", no_args_is_help=True)
 console = Console()
@@ -23,6 +24,12 @@ def check_links(
     timeout: float = typer.Option(10.0, min=0.1, help="Seconds per request."),
 ) -> None:
     """Check every approved resource's link (or one) and record its health."""
+    from api.resources.link_check import run_link_check, start_link_check
+    from api.settings import get_settings
+    from db.engine import make_engine
+    from db.models import Resource
+    from db.session import make_session_factory, session_scope
+
     settings = get_settings()
     engine = make_engine(settings.database_url, pool_size=2)
     factory = make_session_factory(engine)
@@ -43,7 +50,7 @@ def check_links(
         ) as progress:
             task = progress.add_task("links", total=total)
 
-            def report(result: LinkResult) -> None:
+            def report(result: "LinkResult") -> None:
                 if result.link_status in ("broken", "unknown"):
                     detail = result.http_status or result.error
                     progress.console.print(

@@ -13,16 +13,21 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 
-def _resolve(argv: list[str]) -> click.Command:
+def _resolve(argv: list[str]) -> Any:
     """Walk `syllabus ...` down to its command, failing on unknown commands or options."""
-    command: click.Command = typer.main.get_command(app)
-    for token in argv:
+    command: Any = typer.main.get_command(app)
+    tokens = iter(argv)
+    for token in tokens:
         if token.startswith("-"):
-            names = {opt for p in command.params for opt in (*p.opts, *p.secondary_opts)}
-            assert token in names, f"`{' '.join(argv)}`: {token} is not an option of {command.name}"
-        elif isinstance(command, click.Group):
-            assert token in command.commands, f"`{' '.join(argv)}`: {command.name} has no command {token!r}"
-            command = command.commands[token]
+            params = {opt: p for p in command.params for opt in (*p.opts, *p.secondary_opts)}
+            name = token.split("=", 1)[0]
+            assert name in params, f"`{' '.join(argv)}`: {name} is not an option of {command.name}"
+            if not params[name].is_flag and "=" not in token:
+                next(tokens, None)  # the option's value
+        elif hasattr(command, "get_command"):  # a group (typer ships its own click-compatible classes)
+            sub = command.get_command(click.Context(command), token)
+            assert sub is not None, f"`{' '.join(argv)}`: {command.name} has no command {token!r}"
+            command = sub
     return command
 
 
