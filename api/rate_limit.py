@@ -24,7 +24,10 @@ class TokenBucket:
 
 
 class WriteRateLimitMiddleware:
-    """429 + Retry-After when one bearer token writes faster than `per_minute` (runner routes exempt).
+    """429 + Retry-After when one bearer token (or anonymous client) writes faster than `per_minute`.
+
+    Runner routes are exempt: their traffic is bounded by the jobs that exist, and a refused heartbeat or
+    result would cost a lost lease and a regraded job.
 
     The buckets live in this process, so N API replicas allow up to N times the rate; the per-learner
     submission limit, which matters for cost, is enforced from the database instead.
@@ -66,10 +69,13 @@ class WriteRateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         auth = dict(scope["headers"]).get(b"authorization")
-        if not auth:  # anonymous writes fail authentication anyway
-            await self.app(scope, receive, send)
-            return
-        wait = self._spend(hashlib.sha256(auth).hexdigest())
+        if auth:
+            key = hashlib.sha256(auth).hexdigest()
+        else:
+            # Anonymous writes (open sign-up) are limited per client address instead of per token.
+            client = scope.get("client")
+            key = f"client:{client[0] if client else '-'}"
+        wait = self._spend(key)
         if wait <= 0:
             await self.app(scope, receive, send)
             return
