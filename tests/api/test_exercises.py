@@ -92,9 +92,17 @@ def test_no_route_serves_hidden_tests_or_reference(
     documents.append(client.get("/openapi.json").text)
     served = "\n".join(documents)
     assert "test_add_hidden_secret_case" not in served
+    served = served.replace("\\n", "\n").replace('\\"', '"')
+    # A hidden or reference line may coincide with public text (a starter, a visible test, instructions of any
+    # exercise, e.g. a generic `torch.testing.assert_close(`); only lines found nowhere public are secrets.
+    public = "\n".join(
+        text
+        for spec in specs
+        for text in [*spec.starter_files.values(), *spec.visible_tests.values(), spec.instructions]
+    )
+    secret_lines = [line for spec in specs for line in _secrets(spec) if line not in public]
+    assert len(secret_lines) > 10 * len(specs) // 2, "the check would be vacuous"
     for spec in specs:
         assert spec.hidden_tests and spec.reference_files
-        leaked = [line for line in _secrets(spec) if line in served.replace("\\n", "\n").replace('\\"', '"')]
-        # A reference line may coincide with a starter or visible-test line; only count truly secret ones.
-        public = "\n".join([*spec.starter_files.values(), *spec.visible_tests.values(), spec.instructions])
-        assert [line for line in leaked if line not in public] == [], spec.slug
+        leaked = [line for line in _secrets(spec) if line in served and line not in public]
+        assert leaked == [], spec.slug
