@@ -3,6 +3,7 @@
 import hashlib
 import json
 import math
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -177,6 +178,16 @@ def create_submission(
     return submission, True
 
 
+def _test_max(test: dict[str, Any]) -> float:
+    """A test's worth: its own `max_score`, else one point."""
+    return float(test["max_score"]) if test.get("max_score") is not None else 1.0
+
+
+def _total(declared: Any, parts: Iterable[float]) -> float:
+    """The document's declared total, or the sum of its tests' when it declares none."""
+    return float(declared) if declared is not None else sum(parts)
+
+
 def finalize_submission(
     session: Session,
     *,
@@ -189,8 +200,9 @@ def finalize_submission(
     assert status in FINAL_STATUSES and submission.id is not None
     now = utcnow()
     tests = result.get("tests") or []
-    score = float(result.get("score") or sum(float(t.get("score") or 0) for t in tests))
-    max_score = float(result.get("max_score") or sum(float(t.get("max_score") or 1) for t in tests))
+    # The document's own totals win when present (0 is a real total: e.g. every test skipped).
+    score = _total(result.get("score"), (float(t.get("score") or 0) for t in tests))
+    max_score = _total(result.get("max_score"), (_test_max(t) for t in tests))
     submission.status = status
     submission.result = result
     submission.score = score
@@ -211,7 +223,7 @@ def finalize_submission(
                 task_id=test.get("task_id"),
                 duration_ms=round(duration) if duration is not None else None,
                 score=float(test.get("score") or 0),
-                max_score=float(test["max_score"]) if test.get("max_score") is not None else 1.0,
+                max_score=_test_max(test),
             )
         )
     _record_progress(session, submission=submission, status=status, score=score, max_score=max_score, at=now)

@@ -428,3 +428,19 @@ def test_openapi_documents_the_body_with_one_example_per_format(client: TestClie
         "schema"
     ]
     assert {e["format"] for e in schema["examples"]} == {"junit", "exercism", "syllabus"}
+
+
+def test_all_skipped_run_keeps_a_zero_max_score(
+    client: TestClient, actors: Actors, exercise: int, db: Session
+) -> None:
+    """The document's own zero totals are kept; they are not replaced by one point per test."""
+    xml = (
+        '<testsuite name="s" tests="2" skipped="2">'
+        '<testcase classname="t" name="a"><skipped/></testcase>'
+        '<testcase classname="t" name="b"><skipped/></testcase></testsuite>'
+    )
+    r = client.post(URL, json=body("junit", xml, run_id="all-skipped"), headers=actors.ci.headers)
+    assert r.status_code == 201, r.text
+    submission = db.get(Submission, r.json()["submission_id"])
+    assert submission is not None
+    assert (submission.score, submission.max_score) == (0.0, 0.0)
