@@ -8,7 +8,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -210,6 +210,18 @@ def install_error_handlers(app: FastAPI) -> None:
             detail="the database is unreachable; retry shortly",
             code="database-unavailable",
             headers={"Retry-After": "2"},
+        )
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
+        # Values valid as JSON that the database cannot hold: NUL characters, integers out of range.
+        log.info("db.data_error", error=str(exc.orig)[:200])
+        return problem_response(
+            request,
+            status=422,
+            title="Validation failed",
+            detail=f"a value cannot be stored: {str(exc.orig).splitlines()[0][:200]}",
+            code="unstorable-value",
         )
 
     @app.exception_handler(Exception)
