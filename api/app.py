@@ -13,6 +13,7 @@ from api.exercises.router import router as exercises_router
 from api.jobs.router import router as jobs_router
 from api.logging import configure_logging
 from api.middleware import API_PREFIX, BodySizeLimitMiddleware, RequestContextMiddleware
+from api.openapi import document_problem_responses
 from api.ops.router import router as ops_router
 from api.progress.router import router as progress_router
 from api.rate_limit import WriteRateLimitMiddleware
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(bench_router)
     for router in DOMAIN_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    document_problem_responses(app)
     if settings.cors_origins:
         # Bearer tokens only: credentials (cookies) are never allowed cross-origin.
         app.add_middleware(
