@@ -161,3 +161,21 @@ class ThrowawayPostgres:
         if with_status.returncode == 0:
             self.stop("immediate")
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def sync_shipped_content(database_url: str) -> None:
+    """Load `content/` into a migrated database, as `syllabus content sync` does."""
+    from content.loader import load_content
+    from content.sync import apply_sync, plan_sync
+    from db.engine import make_engine
+    from db.session import make_session_factory, session_scope
+
+    content = load_content(PROJECT_ROOT / "content")
+    engine = make_engine(database_url, pool_size=1)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            plan = plan_sync(session, content, prune=False)
+            assert not plan.problems, plan.problems[:3]
+            apply_sync(session, plan)
+    finally:
+        engine.dispose()
