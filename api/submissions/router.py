@@ -16,9 +16,9 @@ from api.submissions.schemas import (
     SubmissionAccepted,
     SubmissionCreate,
     SubmissionRead,
-    SubmissionStatus,
     SubmissionSummary,
 )
+from db.models.submissions import SubmissionStatus
 from db.session import session_scope
 
 router = APIRouter(tags=["submissions"])

@@ -1,21 +1,11 @@
 """Request and response models for submissions."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SubmissionStatus = Literal[
-    "queued",
-    "running",
-    "passed",
-    "failed",
-    "error",
-    "timeout",
-    "memory_limit",
-    "output_limit",
-    "internal_error",
-]
+from db.models.submissions import SubmissionStatus
 
 
 class SubmissionCreate(BaseModel):

@@ -1,7 +1,7 @@
 """Submissions, their per-test results, the job queue and CI runs."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -9,7 +9,7 @@ from sqlmodel import Field, SQLModel
 from db.models import base as _base  # noqa: F401  (naming convention first)
 from db.types import JSONType, UTCDateTime, utcnow
 
-SUBMISSION_STATUSES = (
+SubmissionStatus = Literal[
     "queued",
     "running",
     "passed",
@@ -19,7 +19,8 @@ SUBMISSION_STATUSES = (
     "memory_limit",
     "output_limit",
     "internal_error",
-)
+]
+SUBMISSION_STATUSES: tuple[str, ...] = get_args(SubmissionStatus)
 FINAL_STATUSES = frozenset(SUBMISSION_STATUSES) - {"queued", "running"}
 JOB_STATES = ("queued", "leased", "done")
 
