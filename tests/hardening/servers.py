@@ -67,7 +67,13 @@ class ApiProcess:
         argv = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1"]
         argv += ["--port", str(self.port), "--workers", str(workers), "--no-access-log"]
         out = log.open("ab") if log else subprocess.DEVNULL
-        self.proc = subprocess.Popen(argv, env=env, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            self.proc = subprocess.Popen(
+                argv, env=env, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT
+            )
+        finally:
+            if log:
+                out.close()  # type: ignore[union-attr]
         wait_until(lambda: self.proc.poll() is None and _answers(f"{self.url}/healthz"), 60, "the API")
 
     def signal(self, signum: int) -> None:
