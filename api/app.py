@@ -8,6 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api.accounts.router import router as accounts_router
 from api.ci.router import router as ci_router
+from api.coherence import CatalogueCache, TokenCache
 from api.errors import install_error_handlers
 from api.exercises.router import router as exercises_router
 from api.jobs.router import router as jobs_router
@@ -58,6 +59,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    # Coherent across replicas through NOTIFY (api.coherence); on PostgreSQL they switch on once the waker's
+    # LISTEN connection is up. On SQLite (one API process) only the API revokes tokens, but the CLI's
+    # content sync also writes the catalogue, so the catalogue version is read per request there.
+    app.state.token_cache = TokenCache(engine, enabled=settings.is_sqlite)
+    app.state.catalogue_cache = CatalogueCache(engine, enabled=False)
 
     install_error_handlers(app)
     app.include_router(ops_router)

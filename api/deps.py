@@ -7,10 +7,20 @@ from fastapi import Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
-from api.accounts.service import Principal, authenticate, get_learner
-from api.errors import Forbidden, NotFound
+from api.accounts.service import (
+    Principal,
+    authenticate_hash,
+    get_learner,
+    is_fresh,
+    principal_of,
+    touch_cached,
+)
+from api.accounts.tokens import hash_token
+from api.coherence import TokenCache
+from api.errors import Forbidden, NotFound, Unauthorized
 from api.settings import Settings
 from db.models import Learner
+from db.types import utcnow
 
 
 # Dependencies that do no I/O are `async def`: a sync one costs a threadpool round trip per request.
@@ -54,12 +64,26 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_principal(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
-    """The caller, from `Authorization: Bearer <token>`."""
+async def get_principal(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
+    """The caller, from `Authorization: Bearer <token>`.
+
+    A token in the app's token cache (api.coherence) whose use was recorded within the minute costs no
+    database work and no threadpool hop; anything else is resolved (and cached) in a worker thread.
+    """
     header = request.headers.get("authorization", "")
     scheme, _, credentials = header.partition(" ")
     bearer = credentials.strip() if scheme.lower() == "bearer" else None
-    principal = authenticate(session, bearer=bearer, secret=settings.secret_key.get_secret_value())
+    if not bearer:
+        raise Unauthorized("send `Authorization: Bearer <token>`")
+    cache: TokenCache | None = getattr(request.app.state, "token_cache", None)
+    token_hash = hash_token(bearer, settings.secret_key.get_secret_value())
+    cached = cache.get(token_hash) if cache is not None else None
+    if cached is not None and is_fresh(cached, utcnow()):
+        principal = principal_of(cached)
+    elif cached is not None:
+        principal = await run_in_threadpool(touch_cached, session, cached, cache=cache)
+    else:
+        principal = await run_in_threadpool(authenticate_hash, session, token_hash=token_hash, cache=cache)
     request.state.principal = principal
     return principal
 

@@ -25,6 +25,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from api.coherence import CATALOGUE_CHANNEL, announce
 from content.loader import Content, Sourced, load_content, validate
 from content.schema import ContentProblem, ResourceSpec, TopicSpec
 from content.urls import normalize_url
@@ -148,6 +149,9 @@ def apply_sync(session: Session, plan: SyncPlan) -> None:
     _apply_resources(session, by_entity["resource"], topic_ids, plan.prune, now)
     _apply_exercises(session, by_entity["exercise"], topic_ids, plan.prune, now)
     session.flush()
+    # Every API replica drops its cached catalogue version when this commits (some writes above are Core
+    # statements that the ORM flush hook does not see).
+    announce(session, CATALOGUE_CHANNEL)
     if any(p.action == "create" for p in plan.entities):
         _bump_id_sequences(session)
 

@@ -1,13 +1,15 @@
 """Account logic: learners, token minting, authentication and revocation."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from api.accounts.schemas import LearnerCreate, LearnerUpdate, TokenCreate
 from api.accounts.tokens import generate_token, hash_token, shown_prefix
+from api.coherence import CachedToken, TokenCache
 from api.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from db.models import ApiToken, Learner
 from db.types import utcnow
@@ -105,11 +107,53 @@ def mint_token_as(
     return mint_token(session, data=data, secret=secret)
 
 
-def authenticate(session: Session, *, bearer: str | None, secret: str) -> Principal:
+def authenticate(
+    session: Session, *, bearer: str | None, secret: str, cache: TokenCache | None = None
+) -> Principal:
     """Resolve a bearer token to its principal; 401 for anything unknown or revoked."""
     if not bearer:
         raise Unauthorized("send `Authorization: Bearer <token>`")
-    token = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(bearer, secret))).first()
+    token_hash = hash_token(bearer, secret)
+    cached = cache.get(token_hash) if cache is not None else None
+    if cached is not None:
+        return touch_cached(session, cached, cache=cache)
+    return authenticate_hash(session, token_hash=token_hash, cache=cache)
+
+
+def is_fresh(cached: CachedToken, now: datetime) -> bool:
+    """Whether a cached token's use is recorded recently enough (no write needed)."""
+    return cached.last_used_at is not None and now - cached.last_used_at <= LAST_USED_RESOLUTION
+
+
+def principal_of(cached: CachedToken) -> Principal:
+    """The principal a cached token speaks for."""
+    return Principal(token_id=cached.token_id, role=cached.role, learner_id=cached.learner_id)
+
+
+def touch_cached(session: Session, cached: CachedToken, *, cache: TokenCache | None) -> Principal:
+    """A cached token: record its use at most once a minute (one UPDATE that also re-checks revocation)."""
+    now = utcnow()
+    if is_fresh(cached, now):
+        return principal_of(cached)
+    previous, cached.last_used_at = cached.last_used_at, now  # concurrent requests need not write it too
+    result = session.execute(
+        sa.update(ApiToken)
+        .where(col(ApiToken.id) == cached.token_id, col(ApiToken.revoked_at).is_(None))
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 1) == 0:
+        cached.last_used_at = previous
+        if cache is not None:
+            cache.invalidate(str(cached.token_id))
+        raise Unauthorized("the token is unknown or has been revoked")
+    return principal_of(cached)
+
+
+def authenticate_hash(session: Session, *, token_hash: str, cache: TokenCache | None = None) -> Principal:
+    """Resolve a token by its hash from the database (and cache it when `cache` is on)."""
+    generation = cache.generation() if cache is not None else None
+    token = session.exec(select(ApiToken).where(ApiToken.token_hash == token_hash)).first()
     if token is None or token.revoked_at is not None:
         raise Unauthorized("the token is unknown or has been revoked")
     now = utcnow()
@@ -117,6 +161,11 @@ def authenticate(session: Session, *, bearer: str | None, secret: str) -> Princi
         token.last_used_at = now
         session.add(token)
     assert token.id is not None
+    if cache is not None and generation is not None:
+        entry = CachedToken(
+            token_id=token.id, role=token.role, learner_id=token.learner_id, last_used_at=token.last_used_at
+        )
+        cache.put(token_hash, entry, generation)
     return Principal(token_id=token.id, role=token.role, learner_id=token.learner_id)
 
 

@@ -19,8 +19,12 @@ import psycopg
 import sqlalchemy as sa
 import structlog
 from fastapi import FastAPI
+from psycopg.conninfo import make_conninfo
+from sqlalchemy.engine import Engine
 from sqlalchemy.engine.url import make_url
 from sqlmodel import Session, select
+
+from api import coherence
 
 log = structlog.get_logger("api.jobs.waker")
 
@@ -117,24 +121,43 @@ def _libpq_dsn(database_url: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-async def _listen_forever(waker: Waker, database_url: str) -> None:
-    """Turn NOTIFYs from every API process into local wake-ups; reconnect with backoff."""
+# TCP keepalives: a listener whose server vanished without a FIN is noticed within ~10 s (the caches that
+# rely on it turn themselves off until it is back; see api.coherence).
+_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2}
+
+
+async def _listen_forever(waker: Waker, database_url: str, engine: Engine | None = None) -> None:
+    """Turn NOTIFYs from every API process into wake-ups and cache invalidations; reconnect with backoff.
+
+    The same connection LISTENs to the cache channels of `api.coherence`: the caches of `engine` are on only
+    while it is connected (cleared on every connect, since notifications sent meanwhile are lost).
+    """
     backoff = 0.5
+    channels = [JOBS_CHANNEL, SUBMISSIONS_CHANNEL, *coherence.CHANNELS]
     while True:
         try:
-            conn = await psycopg.AsyncConnection.connect(_libpq_dsn(database_url), autocommit=True)
+            dsn = make_conninfo(_libpq_dsn(database_url), **_KEEPALIVES)
+            conn = await psycopg.AsyncConnection.connect(dsn, autocommit=True)
             async with conn:
-                await conn.execute(f"LISTEN {JOBS_CHANNEL}")
-                await conn.execute(f"LISTEN {SUBMISSIONS_CHANNEL}")
-                log.info("waker.listening", channels=[JOBS_CHANNEL, SUBMISSIONS_CHANNEL])
+                for channel in channels:
+                    await conn.execute(f"LISTEN {channel}")
+                log.info("waker.listening", channels=channels)
                 backoff = 0.5
+                if engine is not None:
+                    coherence.set_reliable(engine, True)
                 # Whatever happened while we were disconnected is picked up by the poll fallback; wake now.
                 waker.fire(JOBS_CHANNEL)
-                async for note in conn.notifies():
-                    if note.channel == SUBMISSIONS_CHANNEL and note.payload.isdigit():
-                        waker.fire(submission_channel(int(note.payload)))
-                    else:
-                        waker.fire(note.channel)
+                try:
+                    async for note in conn.notifies():
+                        if note.channel in coherence.CHANNELS:
+                            coherence.on_notification(note.channel, note.payload)
+                        elif note.channel == SUBMISSIONS_CHANNEL and note.payload.isdigit():
+                            waker.fire(submission_channel(int(note.payload)))
+                        else:
+                            waker.fire(note.channel)
+                finally:
+                    if engine is not None:
+                        coherence.set_reliable(engine, False)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the database went away: keep trying, the poll fallback covers the gap
@@ -160,7 +183,8 @@ async def waker_lifespan(app: FastAPI) -> AsyncIterator[None]:
     task: asyncio.Task[None] | None = None
     database_url: str = app.state.settings.database_url
     if not app.state.settings.is_sqlite:
-        task = asyncio.create_task(_listen_forever(waker, database_url), name="syllabus-waker")
+        engine: Engine | None = getattr(app.state, "engine", None)
+        task = asyncio.create_task(_listen_forever(waker, database_url, engine), name="syllabus-waker")
     try:
         yield
     finally:

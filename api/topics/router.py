@@ -3,8 +3,10 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 
 from api.accounts.service import Principal, get_learner
+from api.coherence import CatalogueCache
 from api.deps import AdminPrincipal, CurrentPrincipal, SessionDep
 from api.errors import NotFound
 from api.http_cache import check_if_match, etag_of, not_modified
@@ -159,7 +161,7 @@ def _overlay_learner(session: SessionDep, principal: Principal, learner_id: str)
         304: {"description": "Not modified"},
     },
 )
-def read_graph(
+async def read_graph(
     principal: CurrentPrincipal,
     session: SessionDep,
     request: Request,
@@ -169,19 +171,40 @@ def read_graph(
     ] = None,
 ) -> Response:
     """The prerequisite graph (nodes with layers, edges in learning order), as JSON, Mermaid or DOT."""
-    graph = _graph_cache(request).get(session)
+    cache = _graph_cache(request)
+    catalogue: CatalogueCache | None = getattr(request.app.state, "catalogue_cache", None)
     if learner_id is not None:
-        wanted = _overlay_learner(session, principal, learner_id)
-        document = service.overlay_progress(session, graph=graph, learner_id=wanted)
-        etag = etag_of([format, document])
-        if not_modified(request, etag):
-            return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        return Response(
-            service.serialize_graph(document, fmt=format),
-            headers={"ETag": etag},
-            media_type=MEDIA_TYPES[format],
+        return await run_in_threadpool(
+            _overlay_graph, session, principal, request, cache, catalogue, format, learner_id
         )
+    # An unchanged catalogue (cached version, api.coherence) is answered on the event loop with no I/O.
+    graph = cache.cached(catalogue)
+    if graph is None:
+        graph = await run_in_threadpool(cache.get, session, catalogue)
     body, etag = graph.render(format)
     if not_modified(request, etag):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
     return Response(body, headers={"ETag": etag}, media_type=MEDIA_TYPES[format])
+
+
+def _overlay_graph(
+    session: SessionDep,
+    principal: Principal,
+    request: Request,
+    cache: service.GraphCache,
+    catalogue: CatalogueCache | None,
+    format: str,
+    learner_id: str,
+) -> Response:
+    """The graph with a learner's progress on it (read in a worker thread)."""
+    graph = cache.get(session, catalogue)
+    wanted = _overlay_learner(session, principal, learner_id)
+    document = service.overlay_progress(session, graph=graph, learner_id=wanted)
+    etag = etag_of([format, document])
+    if not_modified(request, etag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+    return Response(
+        service.serialize_graph(document, fmt=format),
+        headers={"ETag": etag},
+        media_type=MEDIA_TYPES[format],
+    )

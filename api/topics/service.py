@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from api.coherence import CatalogueCache
 from api.errors import Conflict, NotFound, UnprocessableContent
 from api.http_cache import etag_of
 from api.topics import graph as graphs
@@ -393,16 +394,35 @@ def build_graph(session: Session) -> BuiltGraph:
 
 
 class GraphCache:
-    """The last built graph and the catalogue version it was built from (one per app)."""
+    """The last built graph and the catalogue version it was built from (one per app).
+
+    With a `CatalogueCache` that is on (api.coherence: PostgreSQL with the LISTEN connection up), an
+    unchanged catalogue costs no database round trip: catalogue writes NOTIFY and clear the cached version.
+    Otherwise the version is read from the database on every call.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._key: tuple[Any, ...] | None = None
         self._graph: BuiltGraph | None = None
 
-    def get(self, session: Session) -> BuiltGraph:
+    def cached(self, catalogue: CatalogueCache | None) -> BuiltGraph | None:
+        """The graph without touching the database, when the cached catalogue version vouches for it."""
+        key = catalogue.get() if catalogue is not None else None
+        graph = self._graph
+        if key is not None and graph is not None and self._key == key:
+            return graph
+        return None
+
+    def get(self, session: Session, catalogue: CatalogueCache | None = None) -> BuiltGraph:
         """The graph for the current catalogue version, rebuilt only when that version moved."""
+        hit = self.cached(catalogue)
+        if hit is not None:
+            return hit
+        generation = catalogue.generation() if catalogue is not None else None
         key = catalogue_version(session)
+        if catalogue is not None:
+            catalogue.put(key, generation)
         graph = self._graph
         if graph is not None and self._key == key:
             return graph
