@@ -49,8 +49,28 @@ def command(*, job: Job, job_dir: str, venv: str, results_fd: int, seccomp_fd: i
     for name in ("lib", "lib64", "bin", "sbin"):
         if os.path.isdir(f"/usr/{name}"):
             args += ["--symlink", f"usr/{name}", f"/{name}"]
-    # Order matters: bwrap applies these in sequence and a later tmpfs would hide an earlier bind.
+    # Order matters: bwrap applies these in sequence and a later tmpfs would hide an earlier bind. The
+    # writable tmpfs dirs come first, so a runtime that lives below one of them (a checkout under /tmp)
+    # is bound on top of the fresh tmpfs instead of being hidden by it.
     args += [
+        "--size",
+        size,
+        "--perms",
+        "0755",
+        "--tmpfs",
+        policy.WORK_DIR,
+        "--size",
+        size,
+        "--tmpfs",
+        "/tmp",
+        "--dev",
+        "/dev",
+        "--size",
+        size,
+        "--tmpfs",
+        "/dev/shm",
+        "--proc",
+        "/proc",
         "--ro-bind",
         venv,
         venv,
@@ -63,24 +83,6 @@ def command(*, job: Job, job_dir: str, venv: str, results_fd: int, seccomp_fd: i
         "--ro-bind",
         os.path.join(job_dir, "src"),
         policy.SRC_DIR,
-        "--size",
-        size,
-        "--perms",
-        "0755",
-        "--tmpfs",
-        policy.WORK_DIR,
-        "--size",
-        size,
-        "--tmpfs",
-        "/tmp",
-        "--size",
-        size,
-        "--tmpfs",
-        "/dev/shm",
-        "--dev",
-        "/dev",
-        "--proc",
-        "/proc",
     ]
     for host_file in policy.HOST_FILES:
         if os.path.isfile(host_file):

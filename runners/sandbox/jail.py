@@ -47,13 +47,14 @@ def _build_root(spec: JailSpec, root: str) -> None:
     for name in ("lib", "lib64", "bin", "sbin"):
         if os.path.isdir(f"/usr/{name}"):
             os.symlink(f"usr/{name}", f"{root}/{name}")
-    _bind_ro(spec.venv, root, spec.venv)
-    _bind_ro(os.path.join(spec.job_dir, "tests"), root, policy.TESTS_DIR)
-    _bind_ro(os.path.join(spec.job_dir, "src"), root, policy.SRC_DIR)
     size = f"size={spec.scratch_mb}m"
     ids = f"uid={policy.SANDBOX_UID},gid={policy.SANDBOX_GID}"
     _tmpfs(root, policy.WORK_DIR, f"{size},mode=0755,{ids}")
     _tmpfs(root, "/tmp", f"{size},mode=1777")
+    # Binds after the writable tmpfs dirs: a runtime below one of them (a checkout under /tmp) stays visible.
+    _bind_ro(spec.venv, root, spec.venv)
+    _bind_ro(os.path.join(spec.job_dir, "tests"), root, policy.TESTS_DIR)
+    _bind_ro(os.path.join(spec.job_dir, "src"), root, policy.SRC_DIR)
     _tmpfs(root, "/dev", "size=64k,mode=0755")
     for device in _DEVICES:
         open(f"{root}/dev/{device}", "a").close()
