@@ -1,9 +1,45 @@
 """Structured logs (structlog): one event name per line, fields after it, the request id on each."""
 
+import json as jsonlib
 import logging
 import sys
+from datetime import UTC, datetime
+from typing import Any, TextIO
 
 import structlog
+
+_ACCESS_EVENT = "http.request"
+
+
+class _AccessLog:
+    """The one line per request, rendered by hand as the configured renderer would render it.
+
+    structlog's processor chain costs ~45 us per line with the console renderer (~17 us as JSON); the
+    access line has fixed, simple fields, so it is formatted directly (a few us) in the same format.
+    """
+
+    def __init__(self) -> None:
+        self.enabled = True
+        self.json = False
+        self.out: TextIO = sys.stderr
+
+    def __call__(self, **fields: Any) -> None:
+        if not self.enabled:
+            return
+        event = {**structlog.contextvars.get_contextvars(), **fields}
+        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        if self.json:
+            line = jsonlib.dumps({**event, "event": _ACCESS_EVENT, "level": "info", "timestamp": stamp})
+        else:
+            pairs = " ".join(
+                f"{key}={value if isinstance(value, str) else repr(value)}"
+                for key, value in sorted(event.items())
+            )
+            line = f"{stamp} [info     ] {_ACCESS_EVENT:<30} {pairs}"
+        print(line, file=self.out, flush=True)
+
+
+access_log = _AccessLog()
 
 
 def configure_logging(*, level: str = "INFO", json: bool = False) -> None:
@@ -23,4 +59,7 @@ def configure_logging(*, level: str = "INFO", json: bool = False) -> None:
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         cache_logger_on_first_use=True,
     )
+    access_log.enabled = logging.getLevelName(level.upper()) <= logging.INFO
+    access_log.json = json
+    access_log.out = sys.stderr
     logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")

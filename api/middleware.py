@@ -8,11 +8,11 @@ import structlog
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.logging import access_log
 from api.metrics import LATENCY, REQUESTS
 
 API_PREFIX = "/api/v1"
 
-log = structlog.get_logger("api.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -61,8 +61,7 @@ class RequestContextMiddleware:
             template = route_template(scope)
             REQUESTS.labels(scope["method"], template, str(status)).inc()
             LATENCY.labels(scope["method"], template).observe(elapsed)
-            log.info(
-                "http.request",
+            access_log(
                 method=scope["method"],
                 route=template,
                 path=scope["path"],
