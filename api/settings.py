@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = False
     db_pool_size: int = 10
+    # Worker threads for sync endpoints (AnyIO's default is 40). More threads than pooled connections only
+    # queue on the pool, and on a few cores dozens of threads contend for the GIL and stretch p99.
+    threadpool_size: int = 10
     # Request bodies above this are refused with 413 before they are read whole (routes may lower it).
     max_request_bytes: int = 1_000_000
     max_ci_payload_bytes: int = 6_000_000
