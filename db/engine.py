@@ -39,7 +39,10 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        # No pre-ping (a round trip per checkout): a connection that died with the server fails its first
+        # statement, SQLAlchemy invalidates the whole pool on that disconnect error, the request becomes a
+        # 503 problem document (api.errors) and the next checkout connects afresh.
+        pool_pre_ping=False,
         pool_timeout=5,
         connect_args={"connect_timeout": 5},
     )
