@@ -20,22 +20,24 @@ A generation counter makes a lookup that raced an invalidation drop its result i
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from db.models import ApiToken, Prerequisite, Section, Topic
+from db.models import ApiToken, Exercise, Prerequisite, Section, Topic
+
+T = TypeVar("T")
 
 TOKENS_CHANNEL = "syllabus_tokens"
 CATALOGUE_CHANNEL = "syllabus_catalogue"
 CHANNELS = (TOKENS_CHANNEL, CATALOGUE_CHANNEL)
-CATALOGUE_TABLES: tuple[type, ...] = (Topic, Prerequisite, Section)
+CATALOGUE_TABLES: tuple[type, ...] = (Topic, Prerequisite, Section, Exercise)
 # Writes that do not change what a cached token means (the per-minute usage stamp).
 _TOKEN_BOOKKEEPING = frozenset({"last_used_at"})
 
@@ -149,7 +151,23 @@ class CatalogueCache(NotifiedCache):
 
     def __init__(self, engine: Engine, *, enabled: bool) -> None:
         self._version: tuple[Any, ...] | None = None
+        self._derived: dict[str, Any] = {}
         super().__init__(engine, enabled=enabled)
+
+    def derived(self, name: str, build: Callable[[], T]) -> T:
+        """An immutable value computed from the catalogue, built once per catalogue change (or every call
+        while the cache is off)."""
+        generation = self.generation()
+        if generation is None:
+            return build()
+        value = self._derived.get(name)
+        if value is not None:
+            return cast(T, value)
+        value = build()
+        with self._lock:
+            if self._enabled and generation == self._generation:
+                self._derived[name] = value
+        return value
 
     def get(self) -> tuple[Any, ...] | None:
         """The cached version, or None (unknown or the cache is off)."""
@@ -163,6 +181,25 @@ class CatalogueCache(NotifiedCache):
 
     def _clear(self) -> None:
         self._version = None
+        self._derived = {}
+
+
+def catalogue_cache_of(session: Session) -> CatalogueCache | None:
+    """The catalogue cache of the app whose engine `session` is bound to (None outside an app)."""
+    try:
+        engine = session.get_bind()
+    except sa.exc.UnboundExecutionError:
+        return None
+    for cache in list(_CACHES):
+        if isinstance(cache, CatalogueCache) and cache.engine is engine:
+            return cache
+    return None
+
+
+def cached_catalogue_value(session: Session, name: str, build: Callable[[], T]) -> T:
+    """`build()` memoised per catalogue change when the session's app has a catalogue cache that is on."""
+    cache = catalogue_cache_of(session)
+    return cache.derived(name, build) if cache is not None else build()
 
 
 def invalidate_local(engine: Engine | None, channel: str, payload: str = "") -> None:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from api.coherence import cached_catalogue_value
 from api.errors import NotFound
 from db.models import Prerequisite, Section, Topic
 
@@ -63,7 +64,12 @@ class Catalogue:
 
 
 def load_catalogue(session: Session) -> Catalogue:
-    """Every topic (with its section) and every prerequisite edge."""
+    """Every topic (with its section) and every prerequisite edge; memoised per catalogue change when the
+    app's catalogue cache is on (api.coherence), read from the database otherwise."""
+    return cached_catalogue_value(session, "progress.catalogue", lambda: _read_catalogue(session))
+
+
+def _read_catalogue(session: Session) -> Catalogue:
     rows = session.exec(
         select(Topic, Section.title, Section.position).join(Section, col(Section.slug) == col(Topic.section))
     ).all()

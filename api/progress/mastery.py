@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from api.coherence import cached_catalogue_value
 from db.models import Exercise, Submission, Topic, TopicProgress
 from db.models.submissions import FINAL_STATUSES
 
@@ -38,7 +39,14 @@ class MasteryInputs:
 
 
 def load_exercises_by_topic(session: Session) -> dict[int, list[int]]:
-    """Every topic with its active exercises (one query)."""
+    """Every topic with its active exercises (one query; memoised per catalogue change, see api.coherence).
+
+    The result is shared between requests: callers must not mutate it.
+    """
+    return cached_catalogue_value(session, "progress.exercises_by_topic", lambda: _read_exercises(session))
+
+
+def _read_exercises(session: Session) -> dict[int, list[int]]:
     rows = session.exec(
         select(Topic.id, Exercise.id)
         .select_from(Topic)
