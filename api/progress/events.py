@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -297,31 +297,9 @@ def store_events(
         prepared.append((event, digest, minutes))
 
     ids = [str(e.id) for e in events]
-    existing = {
-        row.id: row for row in session.exec(select(ActivityEvent).where(col(ActivityEvent.id).in_(ids)))
-    }
-    conflicts = [
-        eid
-        for (event, digest, _), eid in zip(prepared, ids, strict=True)
-        if eid in existing and (existing[eid].learner_id != learner_id or existing[eid].body_hash != digest)
-    ]
-    if conflicts:
-        raise EventConflict(
-            f"event id {', '.join(conflicts)} is already stored with a different body; "
-            "corrections are new events that void old ones",
-            ids=conflicts,
-        )
-    new_ids = {eid for eid in ids if eid not in existing}
-    _check_void_targets(session, learner_id=learner_id, events=events, new_ids=new_ids)
-
     now = utcnow()
-    out: list[tuple[str, ActivityEvent]] = []
-    created: list[ActivityEvent] = []
-    for (event, digest, minutes), eid in zip(prepared, ids, strict=True):
-        if eid in existing:
-            out.append(("unchanged", existing[eid]))
-            continue
-        row = ActivityEvent(
+    candidates = {
+        eid: ActivityEvent(
             id=eid,
             learner_id=learner_id,
             verb=event.verb,
@@ -333,17 +311,54 @@ def store_events(
             stored_at=now,
             body_hash=digest,
         )
-        created.append(row)
-        out.append(("created", row))
-    if created:
-        try:
-            with session.begin_nested():
-                session.add_all(created)
-        except IntegrityError as exc:  # a concurrent request stored one of these ids first
-            raise EventConflict(
-                "an event id in this batch was stored concurrently; retry", ids=new_ids
-            ) from exc
-    return out
+        for (event, digest, minutes), eid in zip(prepared, ids, strict=True)
+    }
+    # Insert first, skipping ids already stored: a batch of new events (the usual case) costs one statement.
+    # Anything refused below raises, and the request's rollback takes the inserted rows with it.
+    new_ids = _insert_new(session, list(candidates.values()))
+    repeats = [eid for eid in ids if eid not in new_ids]
+    existing: dict[str, ActivityEvent] = {}
+    if repeats:
+        existing = {
+            row.id: row
+            for row in session.exec(select(ActivityEvent).where(col(ActivityEvent.id).in_(repeats)))
+        }
+    conflicts = [
+        eid
+        for (event, digest, _), eid in zip(prepared, ids, strict=True)
+        if eid in existing and (existing[eid].learner_id != learner_id or existing[eid].body_hash != digest)
+    ]
+    if conflicts:
+        raise EventConflict(
+            f"event id {', '.join(conflicts)} is already stored with a different body; "
+            "corrections are new events that void old ones",
+            ids=conflicts,
+        )
+    vanished = sorted(eid for eid in repeats if eid not in existing)
+    if vanished:  # skipped as stored, yet not visible: a concurrent transaction holds it
+        raise EventConflict("an event id in this batch was stored concurrently; retry", ids=vanished)
+    _check_void_targets(session, learner_id=learner_id, events=events, new_ids=new_ids)
+    return [("unchanged", existing[eid]) if eid in existing else ("created", candidates[eid]) for eid in ids]
+
+
+_INSERT_NEW: dict[str, Any] = {}
+
+
+def _insert_new(session: Session, rows: list[ActivityEvent]) -> set[str]:
+    """INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id: the ids that were new (one round trip).
+
+    One statement object per dialect with bound parameters, so SQLAlchemy compiles it once per process.
+    """
+    table = ActivityEvent.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    statement = _INSERT_NEW.get(dialect)
+    if statement is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
+        _INSERT_NEW[dialect] = statement
+    values = [{column.name: getattr(row, column.name) for column in table.columns} for row in rows]
+    result = session.execute(statement, values if len(values) > 1 else values[0])
+    return set(result.scalars())
 
 
 def parse_cursor(cursor: str | None) -> tuple[datetime, str] | None:
