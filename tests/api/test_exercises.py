@@ -32,7 +32,7 @@ def test_list_and_detail(client: TestClient, actors: Actors, specs: list[Exercis
         "title": "Add two numbers",
         "difficulty": "easy",
         "points": 2,
-        "limits": {"timeout_s": 10, "memory_mb": 512},
+        "limits": {"timeout_s": 30, "memory_mb": 512},
     }
     detail = client.get("/api/v1/exercises/tiny-add", headers=actors.learner.headers).json()
     assert detail["instructions"] == "Write `add(a, b)`."
