@@ -63,3 +63,5 @@ def configure_logging(*, level: str = "INFO", json: bool = False) -> None:
     access_log.json = json
     access_log.out = sys.stderr
     logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
+    # httpx logs every request at INFO; runners poll, so that would drown the events that matter.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
