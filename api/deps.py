@@ -1,7 +1,8 @@
 """Named dependencies shared by every router."""
 
 from collections.abc import AsyncIterator, Callable, Coroutine
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
@@ -21,6 +22,8 @@ from api.errors import Forbidden, NotFound, Unauthorized
 from api.settings import Settings
 from db.models import Learner
 from db.types import utcnow
+
+T = TypeVar("T")
 
 
 # Dependencies that do no I/O are `async def`: a sync one costs a threadpool round trip per request.
@@ -107,22 +110,66 @@ LearnerPrincipal = Annotated[Principal, Depends(require_role("learner"))]
 RunnerPrincipal = Annotated[Principal, Depends(require_role("runner"))]
 
 
-def learner_in_path(
-    principal: LearnerPrincipal,
-    session: SessionDep,
-    learner_id: Annotated[str, Path(description="A learner id, or `me`.", examples=["me"])],
-) -> Learner:
-    """The learner named in the path; another learner's data is 404, as if it did not exist."""
+def _wanted_learner(principal: Principal, learner_id: str) -> int:
+    """The learner id a path names, checked against the principal (no I/O); 404 for anyone else's."""
     if learner_id == "me":
         if principal.learner_id is None:
             raise NotFound("`me` names no learner for an admin token; use a learner id")
-        return get_learner(session, principal.learner_id)
+        return principal.learner_id
     if not learner_id.isdigit():
         raise NotFound(f"learner {learner_id!r} not found")
     wanted = int(learner_id)
     if not principal.is_admin and principal.learner_id != wanted:
         raise NotFound(f"learner {wanted} not found")
-    return get_learner(session, wanted)
+    return wanted
+
+
+LearnerIdPath = Annotated[str, Path(description="A learner id, or `me`.", examples=["me"])]
+
+
+def learner_in_path(principal: LearnerPrincipal, session: SessionDep, learner_id: LearnerIdPath) -> Learner:
+    """The learner named in the path; another learner's data is 404, as if it did not exist."""
+    return get_learner(session, _wanted_learner(principal, learner_id))
 
 
 LearnerInPath = Annotated[Learner, Depends(learner_in_path)]
+
+
+@dataclass(frozen=True)
+class LearnerRef:
+    """A learner named in the path, checked against the principal but not loaded yet (no I/O).
+
+    For hot async routes that do all their database work in one worker-thread trip (`in_one_trip`):
+    `load(session)` there is `LearnerInPath` (404 when the learner does not exist).
+    """
+
+    learner_id: int
+
+    def load(self, session: Session) -> Learner:
+        """The learner row, or 404."""
+        return get_learner(session, self.learner_id)
+
+
+async def learner_ref(principal: LearnerPrincipal, learner_id: LearnerIdPath) -> LearnerRef:
+    """`LearnerInPath` without the load: the same 404s for other learners, decided on the event loop."""
+    return LearnerRef(_wanted_learner(principal, learner_id))
+
+
+LearnerRefPath = Annotated[LearnerRef, Depends(learner_ref)]
+
+
+def _call_and_commit(session: Session, fn: Callable[[], T]) -> T:
+    result = fn()
+    if session.in_transaction():
+        session.commit()
+    return result
+
+
+async def in_one_trip(session: Session, fn: Callable[[], T]) -> T:
+    """Run `fn` and commit the request's session in a single worker-thread trip (before the response).
+
+    A sync route costs a trip per sync dependency, one for the handler and one for the commit; a hot
+    async route that funnels its database work through this pays one. A failure raises as in the handler;
+    `get_session` then rolls back.
+    """
+    return await run_in_threadpool(_call_and_commit, session, fn)

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Query, Response, status
 from pydantic import AwareDatetime
 
-from api.deps import LearnerInPath, SessionDep
+from api.deps import LearnerInPath, LearnerRefPath, SessionDep, in_one_trip
 from api.errors import BadRequest
 from api.pagination import CursorQuery, LimitQuery, Page, encode_cursor
 from api.progress import dashboard, events, goals, recommend, tracking
@@ -28,6 +28,7 @@ from api.progress.schemas import (
     TopicProgressRead,
     TopicProgressUpdate,
 )
+from db.models import ActivityEvent
 
 router = APIRouter(tags=["progress"])
 WeekPath = Annotated[
@@ -47,11 +48,16 @@ def read_progress(learner: LearnerInPath, session: SessionDep) -> ProgressRead:
 
 
 @router.put("/learners/{learner_id}/topics/{slug}/progress", response_model=TopicProgressRead)
-def put_topic_progress(
-    slug: str, body: TopicProgressUpdate, learner: LearnerInPath, session: SessionDep
+async def put_topic_progress(
+    slug: str, body: TopicProgressUpdate, learner: LearnerRefPath, session: SessionDep
 ) -> TopicProgressRead:
     """Set a topic's status; idempotent, and a real change logs a `progressed` event."""
-    return tracking.set_topic_status(session, learner_id=_learner_id(learner), slug=slug, status=body.status)
+
+    def work() -> TopicProgressRead:
+        learner_id = _learner_id(learner.load(session))
+        return tracking.set_topic_status(session, learner_id=learner_id, slug=slug, status=body.status)
+
+    return await in_one_trip(session, work)
 
 
 @router.put("/learners/{learner_id}/resources/{resource_id}/progress", response_model=ResourceProgressRead)
@@ -74,17 +80,22 @@ def put_resource_progress(
     response_model=EventRead | EventBatchRead,
     responses={200: {"description": "Every event was already stored with the same body; nothing changed."}},
 )
-def post_events(
+async def post_events(
     body: Annotated[EventCreate | list[EventCreate], Body()],
-    learner: LearnerInPath,
+    learner: LearnerRefPath,
     session: SessionDep,
     response: Response,
 ) -> EventRead | EventBatchRead:
     """Store one event (answered with it) or a list (answered with each outcome); 201 if any was created."""
     batch = body if isinstance(body, list) else [body]
-    if not batch:
-        raise BadRequest("an empty list holds no events")
-    outcomes = events.store_events(session, learner_id=_learner_id(learner), events=batch)
+
+    def work() -> list[tuple[str, ActivityEvent]]:
+        learner_id = _learner_id(learner.load(session))
+        if not batch:
+            raise BadRequest("an empty list holds no events")
+        return events.store_events(session, learner_id=learner_id, events=batch)
+
+    outcomes = await in_one_trip(session, work)
     created = sum(1 for outcome, _ in outcomes if outcome == "created")
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -167,6 +178,8 @@ def list_goals(
 
 
 @router.get("/learners/{learner_id}/dashboard", response_model=DashboardRead)
-def read_dashboard(learner: LearnerInPath, session: SessionDep) -> DashboardRead:
+async def read_dashboard(learner: LearnerRefPath, session: SessionDep) -> DashboardRead:
     """Current goal, streaks, next topics, mastery by section, recent activity and submissions in one call."""
-    return dashboard.build_dashboard(session, learner=learner)
+    return await in_one_trip(
+        session, lambda: dashboard.build_dashboard(session, learner=learner.load(session))
+    )
