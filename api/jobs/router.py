@@ -60,7 +60,7 @@ async def claim_job(
             remaining = deadline - loop.time()
             if remaining <= 0 or await request.is_disconnected():
                 return Response(status_code=status.HTTP_204_NO_CONTENT)
-            await wait_for(woken, min(remaining, POLL_INTERVAL_S))
+            await wait_for(woken, min(remaining, waker.fallback_poll_s(POLL_INTERVAL_S)))
 
 
 @router.post("/runner/jobs/{job_id}/heartbeat", response_model=LeaseRead, responses=_CONFLICT)

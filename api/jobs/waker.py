@@ -30,8 +30,11 @@ log = structlog.get_logger("api.jobs.waker")
 
 JOBS_CHANNEL = "syllabus_jobs"
 SUBMISSIONS_CHANNEL = "syllabus_submissions"
-# A long poll re-checks the database at least this often, whatever the notifications do.
+# A long poll re-checks the database at least this often, whatever the notifications do...
 POLL_INTERVAL_S = 1.0
+# ...and this many times less often while this process's LISTEN connection is up: the re-check then only
+# guards against the improbable, and hundreds of waiting learners re-reading every second cost real CPU.
+LISTENING_POLL_FACTOR = 5.0
 
 
 def submission_channel(submission_id: int) -> str:
@@ -48,6 +51,11 @@ class Waker:
     def __init__(self) -> None:
         self._subscribers: dict[str, set[asyncio.Event]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.listening = False  # whether NOTIFYs from every API process reach this one right now
+
+    def fallback_poll_s(self, base: float) -> float:
+        """How often a long poll re-checks the database: rarely while NOTIFYs arrive, `base` otherwise."""
+        return base * LISTENING_POLL_FACTOR if self.listening else base
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         """Remember the event loop that waiters run on (for wake-ups from worker threads)."""
@@ -143,6 +151,7 @@ async def _listen_forever(waker: Waker, database_url: str, engine: Engine | None
                     await conn.execute(f"LISTEN {channel}")
                 log.info("waker.listening", channels=channels)
                 backoff = 0.5
+                waker.listening = True
                 if engine is not None:
                     coherence.set_reliable(engine, True)
                 # Whatever happened while we were disconnected is picked up by the poll fallback; wake now.
@@ -156,6 +165,7 @@ async def _listen_forever(waker: Waker, database_url: str, engine: Engine | None
                         else:
                             waker.fire(note.channel)
                 finally:
+                    waker.listening = False
                     if engine is not None:
                         coherence.set_reliable(engine, False)
         except asyncio.CancelledError:

@@ -104,7 +104,7 @@ async def get_submission(
             remaining = deadline - loop.time()
             if service.is_final(read.status) or remaining <= 0 or await request.is_disconnected():
                 return read
-            await wait_for(woken, min(remaining, POLL_INTERVAL_S))
+            await wait_for(woken, min(remaining, waker.fallback_poll_s(POLL_INTERVAL_S)))
 
 
 @router.get("/learners/{learner_id}/submissions", response_model=Page[SubmissionSummary])
