@@ -26,13 +26,15 @@ from api.topics.router import router as topics_router
 from db.engine import make_engine
 from db.session import make_session_factory
 
+# Starlette matches routes in order, one regex each: the hottest reads come first (the graph is the first
+# route of topics_router), which measurably raises their throughput (bench/api).
 DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
-    accounts_router,
     topics_router,
-    resources_router,
     progress_router,
     exercises_router,
     submissions_router,
+    resources_router,
+    accounts_router,
     jobs_router,
     ci_router,
 )

@@ -6,6 +6,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from api.accounts.service import (
@@ -17,10 +18,11 @@ from api.accounts.service import (
     touch_cached,
 )
 from api.accounts.tokens import hash_token
-from api.coherence import TokenCache
+from api.coherence import CachedToken, TokenCache
 from api.errors import Forbidden, NotFound, Unauthorized
 from api.settings import Settings
 from db.models import Learner
+from db.session import session_scope
 from db.types import utcnow
 
 T = TypeVar("T")
@@ -67,7 +69,17 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-async def get_principal(request: Request, session: SessionDep) -> Principal:
+def _resolve_token(
+    factory: sessionmaker[Session], token_hash: str, cached: CachedToken | None, cache: TokenCache | None
+) -> Principal:
+    """Resolve or re-stamp a token in its own transaction: its use is recorded even if the request fails."""
+    with session_scope(factory) as session:
+        if cached is not None:
+            return touch_cached(session, cached, cache=cache)
+        return authenticate_hash(session, token_hash=token_hash, cache=cache)
+
+
+async def get_principal(request: Request) -> Principal:
     """The caller, from `Authorization: Bearer <token>`.
 
     A token in the app's token cache (api.coherence) whose use was recorded within the minute costs no
@@ -85,10 +97,9 @@ async def get_principal(request: Request, session: SessionDep) -> Principal:
     cached = cache.get(token_hash) if cache is not None else None
     if cached is not None and is_fresh(cached, utcnow()):
         principal = principal_of(cached)
-    elif cached is not None:
-        principal = await run_in_threadpool(touch_cached, session, cached, cache=cache)
     else:
-        principal = await run_in_threadpool(authenticate_hash, session, token_hash=token_hash, cache=cache)
+        factory = request.app.state.session_factory
+        principal = await run_in_threadpool(_resolve_token, factory, token_hash, cached, cache)
     request.state.principal = principal
     return principal
 

@@ -21,6 +21,7 @@ from api.topics.schemas import (
     TopicRead,
     TopicUpdate,
 )
+from db.session import session_scope
 
 router = APIRouter(tags=["topics"])
 
@@ -36,6 +37,91 @@ def _detail_response(session: SessionDep, topic: object, response: Response) -> 
     read = service.topic_detail(session, topic)  # type: ignore[arg-type]
     response.headers["ETag"] = etag_of(read.model_dump(mode="json"))
     return read
+
+
+# The graph is this router's first route: Starlette matches in order and it is the hottest read.
+def _graph_cache(request: Request) -> service.GraphCache:
+    """The app's graph cache, created on first use."""
+    cache: service.GraphCache | None = getattr(request.app.state, "topic_graph_cache", None)
+    if cache is None:
+        cache = request.app.state.topic_graph_cache = service.GraphCache()
+    return cache
+
+
+def _overlay_learner(session: SessionDep, principal: Principal, learner_id: str) -> int:
+    """The learner whose progress to overlay: self or (for admins) anyone; others are 404."""
+    wanted = (
+        principal.learner_id if learner_id == "me" else (int(learner_id) if learner_id.isdigit() else None)
+    )
+    allowed = principal.is_admin or (principal.role == "learner" and principal.learner_id == wanted)
+    if wanted is None or not allowed:
+        raise NotFound(f"learner {learner_id!r} not found")
+    get_learner(session, wanted)
+    return wanted
+
+
+@router.get(
+    "/graph",
+    response_model=GraphRead,
+    responses={
+        200: {"content": {"text/vnd.mermaid": {}, "text/vnd.graphviz": {}}},
+        304: {"description": "Not modified"},
+    },
+)
+async def read_graph(
+    principal: CurrentPrincipal,
+    request: Request,
+    format: Annotated[Literal["json", "mermaid", "dot"], Query()] = "json",
+    learner_id: Annotated[
+        str | None, Query(max_length=20, description="Overlay this learner's progress (`me`, self or admin).")
+    ] = None,
+) -> Response:
+    """The prerequisite graph (nodes with layers, edges in learning order), as JSON, Mermaid or DOT."""
+    cache = _graph_cache(request)
+    catalogue: CatalogueCache | None = getattr(request.app.state, "catalogue_cache", None)
+    if learner_id is not None:
+        return await run_in_threadpool(
+            _overlay_graph, principal, request, cache, catalogue, format, learner_id
+        )
+    # An unchanged catalogue (cached version, api.coherence) is answered on the event loop with no I/O.
+    graph = cache.cached(catalogue)
+    if graph is None:
+        graph = await run_in_threadpool(_load_graph, request, cache, catalogue)
+    body, etag = graph.render(format)
+    if not_modified(request, etag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+    return Response(body, headers={"ETag": etag}, media_type=MEDIA_TYPES[format])
+
+
+def _load_graph(
+    request: Request, cache: service.GraphCache, catalogue: CatalogueCache | None
+) -> service.BuiltGraph:
+    """The graph from the database (a cache miss), in a worker thread."""
+    with session_scope(request.app.state.session_factory) as session:
+        return cache.get(session, catalogue)
+
+
+def _overlay_graph(
+    principal: Principal,
+    request: Request,
+    cache: service.GraphCache,
+    catalogue: CatalogueCache | None,
+    format: str,
+    learner_id: str,
+) -> Response:
+    """The graph with a learner's progress on it (read in a worker thread)."""
+    with session_scope(request.app.state.session_factory) as session:
+        graph = cache.get(session, catalogue)
+        wanted = _overlay_learner(session, principal, learner_id)
+        document = service.overlay_progress(session, graph=graph, learner_id=wanted)
+    etag = etag_of([format, document])
+    if not_modified(request, etag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+    return Response(
+        service.serialize_graph(document, fmt=format),
+        headers={"ETag": etag},
+        media_type=MEDIA_TYPES[format],
+    )
 
 
 @router.get("/topics", response_model=Page[TopicListItem])
@@ -131,80 +217,3 @@ def delete_prerequisite(slug: str, prereq_slug: str, _: AdminPrincipal, session:
     prerequisite = service.get_topic(session, prereq_slug, include_archived=True)
     service.delete_prerequisite(session, topic=topic, prerequisite=prerequisite)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-def _graph_cache(request: Request) -> service.GraphCache:
-    """The app's graph cache, created on first use."""
-    cache: service.GraphCache | None = getattr(request.app.state, "topic_graph_cache", None)
-    if cache is None:
-        cache = request.app.state.topic_graph_cache = service.GraphCache()
-    return cache
-
-
-def _overlay_learner(session: SessionDep, principal: Principal, learner_id: str) -> int:
-    """The learner whose progress to overlay: self or (for admins) anyone; others are 404."""
-    wanted = (
-        principal.learner_id if learner_id == "me" else (int(learner_id) if learner_id.isdigit() else None)
-    )
-    allowed = principal.is_admin or (principal.role == "learner" and principal.learner_id == wanted)
-    if wanted is None or not allowed:
-        raise NotFound(f"learner {learner_id!r} not found")
-    get_learner(session, wanted)
-    return wanted
-
-
-@router.get(
-    "/graph",
-    response_model=GraphRead,
-    responses={
-        200: {"content": {"text/vnd.mermaid": {}, "text/vnd.graphviz": {}}},
-        304: {"description": "Not modified"},
-    },
-)
-async def read_graph(
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    request: Request,
-    format: Annotated[Literal["json", "mermaid", "dot"], Query()] = "json",
-    learner_id: Annotated[
-        str | None, Query(max_length=20, description="Overlay this learner's progress (`me`, self or admin).")
-    ] = None,
-) -> Response:
-    """The prerequisite graph (nodes with layers, edges in learning order), as JSON, Mermaid or DOT."""
-    cache = _graph_cache(request)
-    catalogue: CatalogueCache | None = getattr(request.app.state, "catalogue_cache", None)
-    if learner_id is not None:
-        return await run_in_threadpool(
-            _overlay_graph, session, principal, request, cache, catalogue, format, learner_id
-        )
-    # An unchanged catalogue (cached version, api.coherence) is answered on the event loop with no I/O.
-    graph = cache.cached(catalogue)
-    if graph is None:
-        graph = await run_in_threadpool(cache.get, session, catalogue)
-    body, etag = graph.render(format)
-    if not_modified(request, etag):
-        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-    return Response(body, headers={"ETag": etag}, media_type=MEDIA_TYPES[format])
-
-
-def _overlay_graph(
-    session: SessionDep,
-    principal: Principal,
-    request: Request,
-    cache: service.GraphCache,
-    catalogue: CatalogueCache | None,
-    format: str,
-    learner_id: str,
-) -> Response:
-    """The graph with a learner's progress on it (read in a worker thread)."""
-    graph = cache.get(session, catalogue)
-    wanted = _overlay_learner(session, principal, learner_id)
-    document = service.overlay_progress(session, graph=graph, learner_id=wanted)
-    etag = etag_of([format, document])
-    if not_modified(request, etag):
-        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-    return Response(
-        service.serialize_graph(document, fmt=format),
-        headers={"ETag": etag},
-        media_type=MEDIA_TYPES[format],
-    )
