@@ -26,6 +26,8 @@ from api.topics.router import router as topics_router
 from db.engine import make_engine
 from db.session import make_session_factory
 
+AUTH_POOL_SIZE = 2  # connections (+ as many overflow) per process for resolving tokens
+
 # Starlette matches routes in order, one regex each: the hottest reads come first (the graph is the first
 # route of topics_router), which measurably raises their throughput (bench/api).
 DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
@@ -53,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             engine.dispose()
+            auth_engine.dispose()
 
     app = FastAPI(
         title="Syllabus",
@@ -63,6 +66,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    # Tokens are resolved (on a cache miss) in their own transactions from a small pool of their own: a
+    # request never waits for an authentication connection behind other requests' open transactions.
+    auth_engine = make_engine(settings.database_url, pool_size=AUTH_POOL_SIZE)
+    app.state.auth_session_factory = make_session_factory(auth_engine)
     # Coherent across replicas through NOTIFY (api.coherence); on PostgreSQL they switch on once the waker's
     # LISTEN connection is up. On SQLite (one API process) only the API revokes tokens, but the CLI's
     # content sync also writes the catalogue, so the catalogue version is read per request there.

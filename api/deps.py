@@ -98,7 +98,7 @@ async def get_principal(request: Request) -> Principal:
     if cached is not None and is_fresh(cached, utcnow()):
         principal = principal_of(cached)
     else:
-        factory = request.app.state.session_factory
+        factory = request.app.state.auth_session_factory
         principal = await run_in_threadpool(_resolve_token, factory, token_hash, cached, cache)
     request.state.principal = principal
     return principal

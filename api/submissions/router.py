@@ -7,7 +7,7 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
 from api.accounts.service import Principal
-from api.deps import LearnerInPath, LearnerPrincipal, SessionDep, SettingsDep
+from api.deps import LearnerInPath, LearnerPrincipal, SessionDep, SettingsDep, in_one_trip
 from api.errors import Forbidden
 from api.jobs.waker import POLL_INTERVAL_S, get_waker, submission_channel, wait_for
 from api.pagination import CursorQuery, LimitQuery, Page
@@ -49,7 +49,7 @@ IdempotencyKey = Annotated[
         429: {"description": "Over the per-learner rate; see `Retry-After`"},
     },
 )
-def submit(
+async def submit(
     slug: str,
     body: SubmissionCreate,
     request: Request,
@@ -60,16 +60,22 @@ def submit(
     idempotency_key: IdempotencyKey = None,
 ) -> SubmissionAccepted:
     """Queue the files for grading (202 with `Location`); a repeated `Idempotency-Key` answers 200."""
-    if principal.learner_id is None:
+    learner_id = principal.learner_id
+    if learner_id is None:
         raise Forbidden("submissions belong to a learner; use a learner token")
-    submission, created = service.create_submission(
+    # Insert and commit in one worker-thread trip: the learner's submit lock is never held while the
+    # commit waits for a free thread (under load, that wait could fill the pool and stall every submit).
+    submission, created = await in_one_trip(
         session,
-        exercise_slug=slug,
-        learner_id=principal.learner_id,
-        data=body,
-        idempotency_key=idempotency_key,
-        settings=settings,
-        waker=get_waker(request.app),
+        lambda: service.create_submission(
+            session,
+            exercise_slug=slug,
+            learner_id=learner_id,
+            data=body,
+            idempotency_key=idempotency_key,
+            settings=settings,
+            waker=get_waker(request.app),
+        ),
     )
     response.headers["Location"] = str(request.url_for("get_submission", submission_id=submission.id).path)
     if not created:
