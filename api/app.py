@@ -17,6 +17,8 @@ from api.logging import configure_logging
 from api.middleware import API_PREFIX, BodySizeLimitMiddleware, RequestContextMiddleware
 from api.openapi import document_problem_responses
 from api.ops.router import router as ops_router
+from api.progress.dashboard_cache import DashboardCache
+from api.progress.event_writer import EventWriter
 from api.progress.router import router as progress_router
 from api.rate_limit import WriteRateLimitMiddleware
 from api.resources.router import router as resources_router
@@ -51,9 +53,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threadpool_size
+        app.state.event_writer.start()
         try:
             yield
         finally:
+            await anyio.to_thread.run_sync(app.state.event_writer.stop)
             engine.dispose()
             auth_engine.dispose()
 
@@ -75,6 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # content sync also writes the catalogue, so the catalogue version is read per request there.
     app.state.token_cache = TokenCache(engine, enabled=settings.is_sqlite)
     app.state.catalogue_cache = CatalogueCache(engine, enabled=False)
+    app.state.dashboard_cache = DashboardCache()  # validated per request (api.progress.dashboard_cache)
+    app.state.event_writer = EventWriter(app.state.session_factory)  # group commit for single events
 
     install_error_handlers(app)
     app.include_router(ops_router)

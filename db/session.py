@@ -23,3 +23,10 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def reads_only(session: Session) -> None:
+    """Run this session's statements in autocommit: a request that only reads saves the BEGIN and the
+    ROLLBACK round trips. Each statement still sees what was committed before it, as in READ COMMITTED.
+    Call before the session's first statement; it must not write."""
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

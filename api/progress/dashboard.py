@@ -5,15 +5,24 @@ week figures, topic completions, recent events, recent submissions. Event-derive
 SQL over indexed time ranges; nothing loads a learner's whole history.
 """
 
+import hashlib
+import time
+
 from sqlmodel import Session, col, select
 
+from api.accounts.service import get_learner
+from api.activity import read_version
+from api.coherence import catalogue_cache_of
+from api.errors import NotFound
 from api.progress.catalogue import load_catalogue
+from api.progress.dashboard_cache import DashboardCache, RenderedDashboard
 from api.progress.events import event_read, recent_events
 from api.progress.goals import all_goals, current_week, read_goals, streaks
 from api.progress.mastery import MASTERY_LEVELS, compute_mastery, load_inputs, load_statuses
 from api.progress.recommend import next_topics
 from api.progress.schemas import DashboardRead, RecentSubmission, SectionMastery
 from db.models import Exercise, Learner, Submission
+from db.session import reads_only
 from db.types import utcnow
 
 NEXT_TOPICS = 5
@@ -96,3 +105,36 @@ def build_dashboard(session: Session, *, learner: Learner) -> DashboardRead:
         ],
         recent_submissions=recent_submissions(session, learner_id=learner.id, limit=RECENT),
     )
+
+
+def rendered_dashboard(
+    session: Session, *, learner_id: int, cache: DashboardCache | None
+) -> RenderedDashboard:
+    """The learner's dashboard as JSON: from `cache` while it is current (one query), else built (and kept).
+
+    The version is read before anything is built, so an entry never claims to be newer than its content.
+    Without a catalogue cache that is on (SQLite, or PostgreSQL while LISTEN is down) nothing vouches for
+    the catalogue, and every call builds.
+    """
+    reads_only(session)
+    version = read_version(session, learner_id)
+    if version is None:
+        raise NotFound(f"learner {learner_id} not found")
+    catalogue = catalogue_cache_of(session)
+    generation = catalogue.generation() if catalogue is not None else None
+    key = (version, generation) if cache is not None and generation is not None else None
+    if key is not None and cache is not None:
+        hit = cache.get(learner_id, key)
+        if hit is not None:
+            return hit
+    body = build_dashboard(session, learner=get_learner(session, learner_id)).model_dump_json().encode()
+    ttl = cache.ttl if cache is not None else 0.0
+    rendered = RenderedDashboard(
+        body=body,
+        etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+        key=key,
+        expires_at=time.monotonic() + ttl,
+    )
+    if key is not None and cache is not None:
+        cache.put(learner_id, rendered)
+    return rendered

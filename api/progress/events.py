@@ -30,7 +30,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from api.errors import BadRequest, Conflict, PayloadTooLarge, UnprocessableContent
+from api.activity import bump
+from api.errors import BadRequest, Conflict, NotFound, PayloadTooLarge, UnprocessableContent
 from api.pagination import InvalidCursor, decode_cursor
 from api.progress.schemas import EventCreate, EventObject, EventRead
 from db.models import ActivityEvent
@@ -275,31 +276,19 @@ def _check_void_targets(
         )
 
 
-def store_events(
-    session: Session, *, learner_id: int, events: Sequence[EventCreate]
-) -> list[tuple[str, ActivityEvent]]:
-    """Store a batch idempotently; returns (`created` | `unchanged`, event) per event, in request order."""
+def prepare_events(
+    events: Sequence[EventCreate], *, learner_id: int, now: datetime
+) -> list[tuple[EventCreate, ActivityEvent]]:
+    """Check a batch (no I/O) and build its rows, in request order."""
     _check_batch(events)
-    prepared: list[tuple[EventCreate, str, float]] = []
+    prepared: list[tuple[EventCreate, ActivityEvent]] = []
     for index, event in enumerate(events):
         try:
             minutes = minutes_of(event.result)
         except ValueError as exc:
             raise InvalidEvent(f"[{index}].result: {exc}", id=str(event.id)) from exc
-        digest = body_hash(
-            event_id=str(event.id),
-            verb=event.verb,
-            object_type=event.object.type,
-            object_id=event.object.id,
-            result=event.result,
-            timestamp=event.timestamp,
-        )
-        prepared.append((event, digest, minutes))
-
-    ids = [str(e.id) for e in events]
-    now = utcnow()
-    candidates = {
-        eid: ActivityEvent(
+        eid = str(event.id)
+        row = ActivityEvent(
             id=eid,
             learner_id=learner_id,
             verb=event.verb,
@@ -309,13 +298,35 @@ def store_events(
             minutes=minutes,
             timestamp=event.timestamp.astimezone(UTC) if event.timestamp else now,
             stored_at=now,
-            body_hash=digest,
+            body_hash=body_hash(
+                event_id=eid,
+                verb=event.verb,
+                object_type=event.object.type,
+                object_id=event.object.id,
+                result=event.result,
+                timestamp=event.timestamp,
+            ),
         )
-        for (event, digest, minutes), eid in zip(prepared, ids, strict=True)
-    }
+        prepared.append((event, row))
+    return prepared
+
+
+def store_events(
+    session: Session, *, learner_id: int, events: Sequence[EventCreate]
+) -> list[tuple[str, ActivityEvent]]:
+    """Store a batch idempotently; returns (`created` | `unchanged`, event) per event, in request order.
+
+    The first statement bumps the learner's activity version (api.activity): it is also the check that the
+    learner exists, and it takes the learner's row lock before any event row.
+    """
+    prepared = prepare_events(events, learner_id=learner_id, now=utcnow())
+    if not bump(session, [learner_id]):
+        raise NotFound(f"learner {learner_id} not found")
+    ids = [row.id for _, row in prepared]
+    candidates = {row.id: row for _, row in prepared}
     # Insert first, skipping ids already stored: a batch of new events (the usual case) costs one statement.
     # Anything refused below raises, and the request's rollback takes the inserted rows with it.
-    new_ids = _insert_new(session, list(candidates.values()))
+    new_ids = insert_new(session, [row_values(row) for row in candidates.values()])
     repeats = [eid for eid in ids if eid not in new_ids]
     existing: dict[str, ActivityEvent] = {}
     if repeats:
@@ -324,9 +335,10 @@ def store_events(
             for row in session.exec(select(ActivityEvent).where(col(ActivityEvent.id).in_(repeats)))
         }
     conflicts = [
-        eid
-        for (event, digest, _), eid in zip(prepared, ids, strict=True)
-        if eid in existing and (existing[eid].learner_id != learner_id or existing[eid].body_hash != digest)
+        row.id
+        for _, row in prepared
+        if row.id in existing
+        and (existing[row.id].learner_id != learner_id or existing[row.id].body_hash != row.body_hash)
     ]
     if conflicts:
         raise EventConflict(
@@ -342,21 +354,27 @@ def store_events(
 
 
 _INSERT_NEW: dict[str, Any] = {}
+_EVENT_TABLE = ActivityEvent.__table__  # type: ignore[attr-defined]
 
 
-def _insert_new(session: Session, rows: list[ActivityEvent]) -> set[str]:
+def row_values(row: ActivityEvent) -> dict[str, Any]:
+    """An event row as the column values `insert_new` takes."""
+    return {column.name: getattr(row, column.name) for column in _EVENT_TABLE.columns}
+
+
+def insert_new(session: Session, values: list[dict[str, Any]]) -> set[str]:
     """INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id: the ids that were new (one round trip).
 
     One statement object per dialect with bound parameters, so SQLAlchemy compiles it once per process.
     """
-    table = ActivityEvent.__table__  # type: ignore[attr-defined]
     dialect = session.get_bind().dialect.name
     statement = _INSERT_NEW.get(dialect)
     if statement is None:
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
+        statement = (
+            insert(_EVENT_TABLE).on_conflict_do_nothing(index_elements=["id"]).returning(_EVENT_TABLE.c.id)
+        )
         _INSERT_NEW[dialect] = statement
-    values = [{column.name: getattr(row, column.name) for column in table.columns} for row in rows]
     result = session.execute(statement, values if len(values) > 1 else values[0])
     return set(result.scalars())
 

@@ -2,14 +2,19 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query, Response, status
+from fastapi import APIRouter, Body, Path, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 from pydantic import AwareDatetime
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
 
 from api.deps import LearnerInPath, LearnerRefPath, SessionDep, in_one_trip
-from api.errors import BadRequest
+from api.errors import BadRequest, NotFound
+from api.http_cache import not_modified
 from api.pagination import CursorQuery, LimitQuery, Page, encode_cursor
-from api.progress import dashboard, events, goals, recommend, tracking
+from api.progress import dashboard, event_writer, events, goals, recommend, tracking
 from api.progress.catalogue import load_catalogue
+from api.progress.dashboard_cache import DashboardCache, RenderedDashboard
 from api.progress.mastery import load_statuses
 from api.progress.schemas import (
     DashboardRead,
@@ -29,6 +34,7 @@ from api.progress.schemas import (
     TopicProgressUpdate,
 )
 from db.models import ActivityEvent
+from db.types import utcnow
 
 router = APIRouter(tags=["progress"])
 WeekPath = Annotated[
@@ -39,6 +45,73 @@ WeekPath = Annotated[
 def _learner_id(learner: LearnerInPath) -> int:
     assert learner.id is not None
     return learner.id
+
+
+# The hottest routes come first: Starlette tries routes in order (see api.app.DOMAIN_ROUTERS).
+@router.get(
+    "/learners/{learner_id}/dashboard",
+    response_model=DashboardRead,
+    responses={304: {"description": "Not modified (the ETag sent in If-None-Match is current)"}},
+)
+async def read_dashboard(learner: LearnerRefPath, request: Request) -> Response:
+    """Current goal, streaks, next topics, mastery by section, recent activity and submissions in one call.
+
+    Served from a per-learner cache while nothing it shows has changed (api.progress.dashboard_cache).
+    """
+    cache: DashboardCache | None = getattr(request.app.state, "dashboard_cache", None)
+    factory: sessionmaker[Session] = request.app.state.session_factory
+
+    def work() -> RenderedDashboard:
+        with factory() as session:  # it only reads: no request session, nothing to commit
+            return dashboard.rendered_dashboard(session, learner_id=learner.learner_id, cache=cache)
+
+    rendered = await run_in_threadpool(work)
+    if not_modified(request, rendered.etag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": rendered.etag})
+    return Response(rendered.body, media_type="application/json", headers={"ETag": rendered.etag})
+
+
+@router.post(
+    "/learners/{learner_id}/events",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EventRead | EventBatchRead,
+    responses={200: {"description": "Every event was already stored with the same body; nothing changed."}},
+)
+async def post_events(
+    body: Annotated[EventCreate | list[EventCreate], Body()],
+    learner: LearnerRefPath,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+) -> EventRead | EventBatchRead:
+    """Store one event (answered with it) or a list (answered with each outcome); 201 if any was created."""
+    if isinstance(body, EventCreate) and body.verb != events.VOIDED:
+        # A single new event goes through the process's group commit (api.progress.event_writer); a repeat,
+        # a conflict or a failed batch comes back and takes the ordinary path below.
+        ((_, row),) = events.prepare_events([body], learner_id=learner.learner_id, now=utcnow())
+        outcome = await request.app.state.event_writer.write(events.row_values(row))
+        if outcome == event_writer.CREATED:
+            return events.event_read(row)
+        if outcome == event_writer.NO_LEARNER:
+            raise NotFound(f"learner {learner.learner_id} not found")
+    batch = body if isinstance(body, list) else [body]
+
+    def work() -> list[tuple[str, ActivityEvent]]:
+        if not batch:
+            raise BadRequest("an empty list holds no events")
+        return events.store_events(session, learner_id=learner.learner_id, events=batch)
+
+    outcomes = await in_one_trip(session, work)
+    created = sum(1 for outcome, _ in outcomes if outcome == "created")
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    if not isinstance(body, list):
+        return events.event_read(outcomes[0][1])
+    return EventBatchRead(
+        items=[EventOutcome(id=e.id, outcome=o, event=events.event_read(e)) for o, e in outcomes],
+        created=created,
+        unchanged=len(outcomes) - created,
+    )
 
 
 @router.get("/learners/{learner_id}/progress", response_model=ProgressRead)
@@ -71,40 +144,6 @@ def put_resource_progress(
         resource_id=resource_id,
         completed=body.completed,
         minutes_spent=body.minutes_spent,
-    )
-
-
-@router.post(
-    "/learners/{learner_id}/events",
-    status_code=status.HTTP_201_CREATED,
-    response_model=EventRead | EventBatchRead,
-    responses={200: {"description": "Every event was already stored with the same body; nothing changed."}},
-)
-async def post_events(
-    body: Annotated[EventCreate | list[EventCreate], Body()],
-    learner: LearnerRefPath,
-    session: SessionDep,
-    response: Response,
-) -> EventRead | EventBatchRead:
-    """Store one event (answered with it) or a list (answered with each outcome); 201 if any was created."""
-    batch = body if isinstance(body, list) else [body]
-
-    def work() -> list[tuple[str, ActivityEvent]]:
-        learner_id = _learner_id(learner.load(session))
-        if not batch:
-            raise BadRequest("an empty list holds no events")
-        return events.store_events(session, learner_id=learner_id, events=batch)
-
-    outcomes = await in_one_trip(session, work)
-    created = sum(1 for outcome, _ in outcomes if outcome == "created")
-    if not created:
-        response.status_code = status.HTTP_200_OK
-    if not isinstance(body, list):
-        return events.event_read(outcomes[0][1])
-    return EventBatchRead(
-        items=[EventOutcome(id=e.id, outcome=o, event=events.event_read(e)) for o, e in outcomes],
-        created=created,
-        unchanged=len(outcomes) - created,
     )
 
 
@@ -175,11 +214,3 @@ def list_goals(
 ) -> GoalHistory:
     """Goal history newest week first, with the current and the longest streak of weeks met."""
     return goals.goal_history(session, learner=learner, limit=limit, cursor=cursor)
-
-
-@router.get("/learners/{learner_id}/dashboard", response_model=DashboardRead)
-async def read_dashboard(learner: LearnerRefPath, session: SessionDep) -> DashboardRead:
-    """Current goal, streaks, next topics, mastery by section, recent activity and submissions in one call."""
-    return await in_one_trip(
-        session, lambda: dashboard.build_dashboard(session, learner=learner.load(session))
-    )

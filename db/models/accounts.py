@@ -24,6 +24,9 @@ class Learner(SQLModel, table=True):
     week_start: str = Field(default="monday", sa_type=sa.String(10))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Bumped by every transaction that changes what the learner's dashboard shows (api.activity): a cached
+    # dashboard is valid while this number is unchanged.
+    activity_version: int = Field(default=0, sa_type=sa.BigInteger, sa_column_kwargs={"server_default": "0"})
 
     __table_args__ = (
         sa.CheckConstraint(
