@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from api.async_db import AsyncDatabase
 from db.models import ActivityEvent, Learner, ResourceProgress, Submission, TopicProgress, WeeklyGoal
 
 LEARNER_DATA: tuple[type, ...] = (ActivityEvent, TopicProgress, ResourceProgress, WeeklyGoal, Submission)
@@ -27,6 +28,12 @@ _BUMP = (
     .returning(_LEARNER.c.id)
 )
 _READ = sa.select(_LEARNER.c.activity_version).where(_LEARNER.c.id == sa.bindparam("id"))
+# The same two statements for api.async_db (PostgreSQL, event loop). Rows are locked in id order.
+READ_SQL = "SELECT activity_version FROM learner WHERE id = %s"
+BUMP_SQL = (
+    "UPDATE learner SET activity_version = activity_version + 1 "
+    "WHERE id IN (SELECT id FROM learner WHERE id = ANY(%s) ORDER BY id FOR UPDATE) RETURNING id"
+)
 
 
 def bump(session: Session, learner_ids: Iterable[int]) -> set[int]:
@@ -45,6 +52,13 @@ def read_version(session: Session, learner_id: int) -> int | None:
     """The learner's current version, or None when there is no such learner (one statement)."""
     value = session.connection().execute(_READ, {"id": learner_id}).scalar()
     return None if value is None else int(value)
+
+
+async def read_version_async(db: AsyncDatabase, learner_id: int) -> int | None:
+    """`read_version` on the event loop (PostgreSQL)."""
+    async with db.connection() as conn:
+        row = await (await conn.execute(READ_SQL, (learner_id,))).fetchone()
+    return None if row is None else int(row[0])  # type: ignore[call-overload]
 
 
 def _changed_learners(session: Session) -> Iterable[int]:

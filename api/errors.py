@@ -4,6 +4,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import psycopg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -201,8 +202,9 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(OperationalError)
-    async def _db_down(request: Request, exc: OperationalError) -> JSONResponse:
-        log.warning("db.unavailable", error=str(exc.orig)[:200])
+    @app.exception_handler(psycopg.OperationalError)  # api.async_db (a pool timeout is one too)
+    async def _db_down(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("db.unavailable", error=str(getattr(exc, "orig", exc))[:200])
         return problem_response(
             request,
             status=503,

@@ -8,11 +8,14 @@ SQL over indexed time ranges; nothing loads a learner's whole history.
 import hashlib
 import time
 
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col, select
 
 from api.accounts.service import get_learner
-from api.activity import read_version
-from api.coherence import catalogue_cache_of
+from api.activity import read_version, read_version_async
+from api.async_db import AsyncDatabase
+from api.coherence import CatalogueCache, catalogue_cache_of
 from api.errors import NotFound
 from api.progress.catalogue import load_catalogue
 from api.progress.dashboard_cache import DashboardCache, RenderedDashboard
@@ -107,34 +110,78 @@ def build_dashboard(session: Session, *, learner: Learner) -> DashboardRead:
     )
 
 
+def _key(catalogue: CatalogueCache | None, version: int) -> tuple[int, int] | None:
+    """What a cached dashboard must have been built from: None when nothing vouches for the catalogue."""
+    generation = catalogue.generation() if catalogue is not None else None
+    return None if generation is None else (version, generation)
+
+
+def cached_dashboard(
+    cache: DashboardCache, catalogue: CatalogueCache | None, learner_id: int, version: int
+) -> RenderedDashboard | None:
+    """The cached dashboard if it was built from `version` and the current catalogue (no I/O)."""
+    key = _key(catalogue, version)
+    return cache.get(learner_id, key) if key is not None else None
+
+
 def rendered_dashboard(
-    session: Session, *, learner_id: int, cache: DashboardCache | None
+    session: Session, *, learner_id: int, cache: DashboardCache | None, version: int | None = None
 ) -> RenderedDashboard:
     """The learner's dashboard as JSON: from `cache` while it is current (one query), else built (and kept).
 
-    The version is read before anything is built, so an entry never claims to be newer than its content.
-    Without a catalogue cache that is on (SQLite, or PostgreSQL while LISTEN is down) nothing vouches for
-    the catalogue, and every call builds.
+    `version` is the learner's activity version if the caller already read it. It is read before anything
+    is built, so an entry never claims to be newer than its content. Without a catalogue cache that is on
+    (SQLite, or PostgreSQL while LISTEN is down) nothing vouches for the catalogue, and every call builds.
     """
     reads_only(session)
-    version = read_version(session, learner_id)
     if version is None:
-        raise NotFound(f"learner {learner_id} not found")
-    catalogue = catalogue_cache_of(session)
-    generation = catalogue.generation() if catalogue is not None else None
-    key = (version, generation) if cache is not None and generation is not None else None
-    if key is not None and cache is not None:
+        version = read_version(session, learner_id)
+        if version is None:
+            raise NotFound(f"learner {learner_id} not found")
+    key = _key(catalogue_cache_of(session), version) if cache is not None else None
+    if key is None or cache is None:
+        return _render(session, learner_id, key=None, ttl=0.0)
+    with cache.building(learner_id):  # a concurrent miss for this learner may have just built it
         hit = cache.get(learner_id, key)
-        if hit is not None:
-            return hit
+        if hit is None:
+            hit = _render(session, learner_id, key=key, ttl=cache.ttl)
+            cache.put(learner_id, hit)
+        return hit
+
+
+def _render(
+    session: Session, learner_id: int, *, key: tuple[int, int] | None, ttl: float
+) -> RenderedDashboard:
     body = build_dashboard(session, learner=get_learner(session, learner_id)).model_dump_json().encode()
-    ttl = cache.ttl if cache is not None else 0.0
-    rendered = RenderedDashboard(
+    return RenderedDashboard(
         body=body,
         etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"',
         key=key,
         expires_at=time.monotonic() + ttl,
     )
-    if key is not None and cache is not None:
-        cache.put(learner_id, rendered)
-    return rendered
+
+
+async def current_dashboard(
+    *,
+    learner_id: int,
+    cache: DashboardCache | None,
+    catalogue: CatalogueCache | None,
+    async_db: AsyncDatabase | None,
+    session_factory: sessionmaker[Session],
+) -> RenderedDashboard:
+    """The dashboard for a request: on PostgreSQL the version check runs on the event loop (a hit costs no
+    worker thread); a miss, or any SQLite request, reads and builds in one worker-thread trip."""
+    version = None
+    if async_db is not None and cache is not None:
+        version = await read_version_async(async_db, learner_id)
+        if version is None:
+            raise NotFound(f"learner {learner_id} not found")
+        hit = cached_dashboard(cache, catalogue, learner_id, version)
+        if hit is not None:
+            return hit
+
+    def build() -> RenderedDashboard:
+        with session_factory() as session:  # it only reads: nothing to commit
+            return rendered_dashboard(session, learner_id=learner_id, cache=cache, version=version)
+
+    return await run_in_threadpool(build)

@@ -28,11 +28,16 @@ class RenderedDashboard:
 class DashboardCache:
     """learner id -> the last rendered dashboard, a bounded LRU (one per app)."""
 
-    def __init__(self, *, maxsize: int = 10_000, ttl: float = DEFAULT_TTL_S) -> None:
+    def __init__(self, *, maxsize: int = 10_000, ttl: float = DEFAULT_TTL_S, stripes: int = 64) -> None:
         self.maxsize = maxsize
         self.ttl = ttl
         self._lock = threading.Lock()
         self._entries: OrderedDict[int, RenderedDashboard] = OrderedDict()
+        self._builds = [threading.Lock() for _ in range(stripes)]
+
+    def building(self, learner_id: int) -> threading.Lock:
+        """Held while a learner's dashboard is built: concurrent misses wait for one build, not N."""
+        return self._builds[learner_id % len(self._builds)]
 
     def get(self, learner_id: int, key: tuple[int, int]) -> RenderedDashboard | None:
         """The entry when it was built from `key` and has not expired."""

@@ -1,29 +1,29 @@
-"""Group commit for single new events: concurrent `POST .../events` share one transaction.
+"""Group commit for single new events: concurrent `POST .../events` share one transaction (PostgreSQL).
 
-One writer thread per API process takes every event waiting in its queue, then in one transaction bumps
-those learners' activity versions (api.activity, in id order), inserts the rows with `ON CONFLICT DO
-NOTHING` and commits; only then does each request answer 201. Under load a batch holds as many events as
-arrived during the previous commit, so the database sees one transaction per batch instead of one per
-event, and requests wait on a future instead of taking a worker thread each.
+One writer task per API process takes every event waiting in its queue and, on the event loop's pool
+(api.async_db), bumps those learners' activity versions (api.activity, rows locked in id order) and
+inserts the rows (`INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING`) in one statement: one round
+trip and one transaction, however busy the event loop is. Only then does each request answer 201. Under
+load a batch holds what arrived during the previous one, so the database sees one transaction per batch
+instead of one per event, and no request takes a worker thread.
 
 Anything that is not plainly a new event (an id already stored, one repeated within the batch, a failed
 transaction) comes back as `FALLBACK`, and the request takes the ordinary one-transaction path
-(`events.store_events`), which decides between 200, 409 and a 503 for a database outage exactly as before.
+(`events.store_events`), which decides between 200 and 409 as before; an unreachable database is a 503.
+SQLite (one process, one writer) always takes the ordinary path.
 """
 
 import asyncio
-import queue
-import threading
-from dataclasses import dataclass
+import contextlib
+import json
 from typing import Any
 
+import psycopg
 import structlog
-from sqlalchemy.orm import sessionmaker
-from sqlmodel import Session
 
-from api.activity import bump
-from api.progress.events import insert_new
-from db.session import session_scope
+from api.activity import BUMP_SQL
+from api.async_db import AsyncDatabase
+from api.progress.events import EVENT_COLUMNS
 
 log = structlog.get_logger(__name__)
 
@@ -31,99 +31,148 @@ CREATED = "created"
 NO_LEARNER = "no_learner"
 FALLBACK = "fallback"
 MAX_BATCH = 256
-# A request never waits on the writer longer than this; then it takes the ordinary path.
-WAIT_S = 30.0
+
+# One array parameter per column, in EVENT_COLUMNS order (`result` travels as JSON text).
+_ARRAY_TYPES = {
+    "id": "text[]",
+    "learner_id": "int[]",
+    "verb": "text[]",
+    "object_type": "text[]",
+    "object_id": "text[]",
+    "result": "text[]",
+    "minutes": "float8[]",
+    "timestamp": "timestamptz[]",
+    "stored_at": "timestamptz[]",
+    "body_hash": "text[]",
+}
+assert tuple(_ARRAY_TYPES) == EVENT_COLUMNS, "activity_event changed: update the writer's INSERT"
+_QUOTED = ", ".join(f'"{c}"' for c in EVENT_COLUMNS)
+_SELECTED = ", ".join("c_result::jsonb" if c == "result" else f"c_{c}" for c in EVENT_COLUMNS)
+_ARRAYS = ", ".join(f"%s::{t}" for t in _ARRAY_TYPES.values())
+_ALIASES = ", ".join(f"c_{c}" for c in EVENT_COLUMNS)
+# The whole batch is one statement, so one round trip and (in autocommit) one transaction: bump the
+# learners' versions (rows locked in id order), insert the events of learners that exist, skip stored ids.
+_BATCH_SQL = (
+    f"WITH bumped AS ({BUMP_SQL}), "
+    f"inserted AS (INSERT INTO activity_event ({_QUOTED}) SELECT {_SELECTED} "
+    f"FROM unnest({_ARRAYS}) AS t({_ALIASES}) WHERE c_learner_id IN (SELECT id FROM bumped) "
+    "ON CONFLICT (id) DO NOTHING RETURNING id) "
+    "SELECT 'learner', id::text FROM bumped UNION ALL SELECT 'event', id FROM inserted"
+)
+
+Pending = tuple[dict[str, Any], "asyncio.Future[str]"]
 
 
-@dataclass
-class _Pending:
-    values: dict[str, Any]
-    future: "asyncio.Future[str]"
-    loop: asyncio.AbstractEventLoop
+def _columns(rows: list[dict[str, Any]]) -> list[list[Any]]:
+    """Column-wise parameters for the INSERT."""
 
+    def cell(row: dict[str, Any], name: str) -> Any:
+        value = row[name]
+        return json.dumps(value) if name == "result" and value is not None else value
 
-def _resolve(future: "asyncio.Future[str]", outcome: str) -> None:
-    if not future.done():
-        future.set_result(outcome)
+    return [[cell(row, name) for row in rows] for name in EVENT_COLUMNS]
 
 
 class EventWriter:
-    """The process's event writer thread and its queue."""
+    """The process's writer task and its queue."""
 
-    def __init__(self, session_factory: sessionmaker[Session], *, max_batch: int = MAX_BATCH) -> None:
-        self._factory = session_factory
+    def __init__(self, db: AsyncDatabase, *, max_batch: int = MAX_BATCH) -> None:
+        self._db = db
         self._max_batch = max_batch
-        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+        self._queue: asyncio.Queue[Pending | None] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
 
     @property
     def running(self) -> bool:
-        """Whether the thread is taking events."""
-        return self._thread is not None and self._thread.is_alive()
+        """Whether the task is taking events."""
+        return self._task is not None and not self._task.done()
 
     def start(self) -> None:
-        """Start the thread (idempotent)."""
+        """Start the task on the running loop (idempotent)."""
         if not self.running:
-            self._thread = threading.Thread(target=self._run, name="event-writer", daemon=True)
-            self._thread.start()
+            self._queue = asyncio.Queue()
+            self._task = asyncio.create_task(self._run(), name="event-writer")
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Write what is queued, then end the thread."""
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            self._queue.put(None)
-            thread.join(timeout)
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Write what is queued, then end the task."""
+        task, self._task = self._task, None
+        if task is not None:
+            self._queue.put_nowait(None)
+            # On a timeout wait_for cancels the task; _run answers every waiting request on its way out.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(task, timeout)
 
     async def write(self, values: dict[str, Any]) -> str:
-        """Queue one event row; `CREATED`, `NO_LEARNER` or `FALLBACK` once its batch has committed."""
+        """Queue one event row; `CREATED`, `NO_LEARNER` or `FALLBACK` once its batch has committed.
+
+        Raises `psycopg.OperationalError` (a 503) when the database cannot be reached."""
         if not self.running:
             return FALLBACK
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[str] = loop.create_future()
-        self._queue.put(_Pending(values, future, loop))
-        try:
-            return await asyncio.wait_for(asyncio.shield(future), WAIT_S)
-        except TimeoutError:
-            return FALLBACK
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((values, future))
+        return await future
 
-    def _run(self) -> None:
-        stopping = False
-        while not stopping:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch = [first]
-            while len(batch) < self._max_batch:
-                try:
+    async def _run(self) -> None:
+        batch: list[Pending] = []
+        try:
+            while True:
+                first = await self._queue.get()
+                if first is None:
+                    return
+                batch = [first]
+                stopping = False
+                while len(batch) < self._max_batch and not self._queue.empty():
                     item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    stopping = True
-                    break
-                batch.append(item)
-            outcomes = self.write_batch([pending.values for pending in batch])
-            for pending, outcome in zip(batch, outcomes, strict=True):
-                pending.loop.call_soon_threadsafe(_resolve, pending.future, outcome)
+                    if item is None:
+                        stopping = True
+                        break
+                    batch.append(item)
+                try:
+                    outcomes = await self.write_batch([values for values, _ in batch])
+                except psycopg.OperationalError as exc:  # the database is unreachable: each request is a 503
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                else:
+                    for (_, future), outcome in zip(batch, outcomes, strict=True):
+                        if not future.done():
+                            future.set_result(outcome)
+                batch = []
+                if stopping:
+                    return
+        finally:
+            # Whatever ends the task (stop, cancellation, a bug), no request is left waiting: the ones in
+            # hand and the ones still queued take the ordinary path.
+            while not self._queue.empty():
+                item = self._queue.get_nowait()
+                if item is not None:
+                    batch.append(item)
+            for _, future in batch:
+                if not future.done():
+                    future.set_result(FALLBACK)
 
-    def write_batch(self, rows: list[dict[str, Any]]) -> list[str]:
-        """One transaction for `rows`; an outcome per row, in order (the writer thread's unit of work)."""
+    async def write_batch(self, rows: list[dict[str, Any]]) -> list[str]:
+        """One transaction for `rows`; an outcome per row, in order (the writer's unit of work)."""
+        firsts: dict[str, dict[str, Any]] = {}
+        for row in rows:  # an id twice in one batch: the first is tried, the others fall back
+            firsts.setdefault(row["id"], row)
+        learner_ids = sorted({row["learner_id"] for row in rows})
         try:
-            with session_scope(self._factory) as session:
-                learners = bump(session, {values["learner_id"] for values in rows})
-                firsts: dict[str, dict[str, Any]] = {}
-                for values in rows:  # an id twice in one batch: the first is tried, the others fall back
-                    if values["learner_id"] in learners:
-                        firsts.setdefault(values["id"], values)
-                new = insert_new(session, list(firsts.values())) if firsts else set()
+            async with self._db.connection() as conn:
+                cursor = await conn.execute(_BATCH_SQL, [learner_ids, *_columns(list(firsts.values()))])
+                found = await cursor.fetchall()
+            learners = {int(str(value)) for kind, value in found if kind == "learner"}
+            new = {value for kind, value in found if kind == "event"}
+        except psycopg.OperationalError:
+            raise
         except Exception as exc:  # every request retries on its own path, which reports the error
             log.warning("events.batch_failed", events=len(rows), error=str(exc)[:200])
             return [FALLBACK] * len(rows)
         outcomes = []
-        for values in rows:
-            if values["learner_id"] not in learners:
+        for row in rows:
+            if row["learner_id"] not in learners:
                 outcomes.append(NO_LEARNER)
-            elif values["id"] in new and firsts.get(values["id"]) is values:
+            elif row["id"] in new and firsts.get(row["id"]) is row:
                 outcomes.append(CREATED)
             else:
                 outcomes.append(FALLBACK)

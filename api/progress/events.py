@@ -21,7 +21,7 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -116,16 +116,17 @@ def minutes_of(result: dict[str, Any] | None) -> float:
     return round(minutes, 2)
 
 
-def event_read(event: ActivityEvent) -> EventRead:
-    """The API view of a stored event."""
+def event_read(event: ActivityEvent | Mapping[str, Any]) -> EventRead:
+    """The API view of a stored event (a row, or its column values)."""
+    values = event if isinstance(event, Mapping) else row_values(event)
     return EventRead(
-        id=event.id,
-        verb=event.verb,
-        object=EventObject(type=event.object_type, id=event.object_id),
-        result=event.result,
-        timestamp=event.timestamp.astimezone(UTC),
-        stored=event.stored_at.astimezone(UTC),
-        minutes=event.minutes,
+        id=values["id"],
+        verb=values["verb"],
+        object=EventObject(type=values["object_type"], id=values["object_id"]),
+        result=values["result"],
+        timestamp=values["timestamp"].astimezone(UTC),
+        stored=values["stored_at"].astimezone(UTC),
+        minutes=values["minutes"],
     )
 
 
@@ -276,45 +277,44 @@ def _check_void_targets(
         )
 
 
-def prepare_events(
-    events: Sequence[EventCreate], *, learner_id: int, now: datetime
-) -> list[tuple[EventCreate, ActivityEvent]]:
-    """Check a batch (no I/O) and build its rows, in request order."""
+def prepare_events(events: Sequence[EventCreate], *, learner_id: int, now: datetime) -> list[dict[str, Any]]:
+    """Check a batch (no I/O) and build its rows' column values, in request order."""
     _check_batch(events)
-    prepared: list[tuple[EventCreate, ActivityEvent]] = []
+    prepared: list[dict[str, Any]] = []
     for index, event in enumerate(events):
         try:
             minutes = minutes_of(event.result)
         except ValueError as exc:
             raise InvalidEvent(f"[{index}].result: {exc}", id=str(event.id)) from exc
         eid = str(event.id)
-        row = ActivityEvent(
-            id=eid,
-            learner_id=learner_id,
-            verb=event.verb,
-            object_type=event.object.type,
-            object_id=str(uuid.UUID(event.object.id)) if event.verb == VOIDED else event.object.id,
-            result=event.result,
-            minutes=minutes,
-            timestamp=event.timestamp.astimezone(UTC) if event.timestamp else now,
-            stored_at=now,
-            body_hash=body_hash(
-                event_id=eid,
-                verb=event.verb,
-                object_type=event.object.type,
-                object_id=event.object.id,
-                result=event.result,
-                timestamp=event.timestamp,
-            ),
+        prepared.append(
+            {
+                "id": eid,
+                "learner_id": learner_id,
+                "verb": event.verb,
+                "object_type": event.object.type,
+                "object_id": str(uuid.UUID(event.object.id)) if event.verb == VOIDED else event.object.id,
+                "result": event.result,
+                "minutes": minutes,
+                "timestamp": event.timestamp.astimezone(UTC) if event.timestamp else now,
+                "stored_at": now,
+                "body_hash": body_hash(
+                    event_id=eid,
+                    verb=event.verb,
+                    object_type=event.object.type,
+                    object_id=event.object.id,
+                    result=event.result,
+                    timestamp=event.timestamp,
+                ),
+            }
         )
-        prepared.append((event, row))
     return prepared
 
 
 def store_events(
     session: Session, *, learner_id: int, events: Sequence[EventCreate]
-) -> list[tuple[str, ActivityEvent]]:
-    """Store a batch idempotently; returns (`created` | `unchanged`, event) per event, in request order.
+) -> list[tuple[str, dict[str, Any]]]:
+    """Store a batch idempotently; (`created` | `unchanged`, the event's column values) per event, in order.
 
     The first statement bumps the learner's activity version (api.activity): it is also the check that the
     learner exists, and it takes the learner's row lock before any event row.
@@ -322,23 +322,23 @@ def store_events(
     prepared = prepare_events(events, learner_id=learner_id, now=utcnow())
     if not bump(session, [learner_id]):
         raise NotFound(f"learner {learner_id} not found")
-    ids = [row.id for _, row in prepared]
-    candidates = {row.id: row for _, row in prepared}
+    ids = [values["id"] for values in prepared]
+    candidates = {values["id"]: values for values in prepared}
     # Insert first, skipping ids already stored: a batch of new events (the usual case) costs one statement.
     # Anything refused below raises, and the request's rollback takes the inserted rows with it.
-    new_ids = insert_new(session, [row_values(row) for row in candidates.values()])
+    new_ids = insert_new(session, list(candidates.values()))
     repeats = [eid for eid in ids if eid not in new_ids]
-    existing: dict[str, ActivityEvent] = {}
+    existing: dict[str, dict[str, Any]] = {}
     if repeats:
         existing = {
-            row.id: row
+            row.id: row_values(row)
             for row in session.exec(select(ActivityEvent).where(col(ActivityEvent.id).in_(repeats)))
         }
     conflicts = [
-        row.id
-        for _, row in prepared
-        if row.id in existing
-        and (existing[row.id].learner_id != learner_id or existing[row.id].body_hash != row.body_hash)
+        eid
+        for eid, values in candidates.items()
+        if eid in existing
+        and (existing[eid]["learner_id"] != learner_id or existing[eid]["body_hash"] != values["body_hash"])
     ]
     if conflicts:
         raise EventConflict(
@@ -355,11 +355,12 @@ def store_events(
 
 _INSERT_NEW: dict[str, Any] = {}
 _EVENT_TABLE = ActivityEvent.__table__  # type: ignore[attr-defined]
+EVENT_COLUMNS: tuple[str, ...] = tuple(column.name for column in _EVENT_TABLE.columns)
 
 
 def row_values(row: ActivityEvent) -> dict[str, Any]:
     """An event row as the column values `insert_new` takes."""
-    return {column.name: getattr(row, column.name) for column in _EVENT_TABLE.columns}
+    return {name: getattr(row, name) for name in EVENT_COLUMNS}
 
 
 def insert_new(session: Session, values: list[dict[str, Any]]) -> set[str]:

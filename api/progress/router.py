@@ -1,6 +1,6 @@
 """HTTP routes for progress, events, weekly goals, recommendations and the dashboard (self or admin)."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
@@ -14,7 +14,7 @@ from api.http_cache import not_modified
 from api.pagination import CursorQuery, LimitQuery, Page, encode_cursor
 from api.progress import dashboard, event_writer, events, goals, recommend, tracking
 from api.progress.catalogue import load_catalogue
-from api.progress.dashboard_cache import DashboardCache, RenderedDashboard
+from api.progress.event_writer import EventWriter
 from api.progress.mastery import load_statuses
 from api.progress.schemas import (
     DashboardRead,
@@ -33,7 +33,7 @@ from api.progress.schemas import (
     TopicProgressRead,
     TopicProgressUpdate,
 )
-from db.models import ActivityEvent
+from db.session import session_scope
 from db.types import utcnow
 
 router = APIRouter(tags=["progress"])
@@ -58,14 +58,14 @@ async def read_dashboard(learner: LearnerRefPath, request: Request) -> Response:
 
     Served from a per-learner cache while nothing it shows has changed (api.progress.dashboard_cache).
     """
-    cache: DashboardCache | None = getattr(request.app.state, "dashboard_cache", None)
-    factory: sessionmaker[Session] = request.app.state.session_factory
-
-    def work() -> RenderedDashboard:
-        with factory() as session:  # it only reads: no request session, nothing to commit
-            return dashboard.rendered_dashboard(session, learner_id=learner.learner_id, cache=cache)
-
-    rendered = await run_in_threadpool(work)
+    state = request.app.state
+    rendered = await dashboard.current_dashboard(
+        learner_id=learner.learner_id,
+        cache=getattr(state, "dashboard_cache", None),
+        catalogue=state.catalogue_cache,
+        async_db=state.async_db,
+        session_factory=state.session_factory,
+    )
     if not_modified(request, rendered.etag):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": rendered.etag})
     return Response(rendered.body, media_type="application/json", headers={"ETag": rendered.etag})
@@ -80,35 +80,38 @@ async def read_dashboard(learner: LearnerRefPath, request: Request) -> Response:
 async def post_events(
     body: Annotated[EventCreate | list[EventCreate], Body()],
     learner: LearnerRefPath,
-    session: SessionDep,
     request: Request,
     response: Response,
-) -> EventRead | EventBatchRead:
+) -> EventRead | EventBatchRead | Response:
     """Store one event (answered with it) or a list (answered with each outcome); 201 if any was created."""
-    if isinstance(body, EventCreate) and body.verb != events.VOIDED:
+    writer: EventWriter | None = request.app.state.event_writer
+    if writer is not None and isinstance(body, EventCreate) and body.verb != events.VOIDED:
         # A single new event goes through the process's group commit (api.progress.event_writer); a repeat,
         # a conflict or a failed batch comes back and takes the ordinary path below.
-        ((_, row),) = events.prepare_events([body], learner_id=learner.learner_id, now=utcnow())
-        outcome = await request.app.state.event_writer.write(events.row_values(row))
-        if outcome == event_writer.CREATED:
-            return events.event_read(row)
+        (values,) = events.prepare_events([body], learner_id=learner.learner_id, now=utcnow())
+        outcome = await writer.write(values)
+        if outcome == event_writer.CREATED:  # answered as is: no response-model pass over a fresh value
+            body_json = events.event_read(values).model_dump_json()
+            return Response(body_json, status_code=status.HTTP_201_CREATED, media_type="application/json")
         if outcome == event_writer.NO_LEARNER:
             raise NotFound(f"learner {learner.learner_id} not found")
     batch = body if isinstance(body, list) else [body]
+    if not batch:
+        raise BadRequest("an empty list holds no events")
+    factory: sessionmaker[Session] = request.app.state.session_factory
 
-    def work() -> list[tuple[str, ActivityEvent]]:
-        if not batch:
-            raise BadRequest("an empty list holds no events")
-        return events.store_events(session, learner_id=learner.learner_id, events=batch)
+    def work() -> list[tuple[str, dict[str, Any]]]:
+        with session_scope(factory) as session:  # committed before the response, in this one trip
+            return events.store_events(session, learner_id=learner.learner_id, events=batch)
 
-    outcomes = await in_one_trip(session, work)
+    outcomes = await run_in_threadpool(work)
     created = sum(1 for outcome, _ in outcomes if outcome == "created")
     if not created:
         response.status_code = status.HTTP_200_OK
     if not isinstance(body, list):
         return events.event_read(outcomes[0][1])
     return EventBatchRead(
-        items=[EventOutcome(id=e.id, outcome=o, event=events.event_read(e)) for o, e in outcomes],
+        items=[EventOutcome(id=e["id"], outcome=o, event=events.event_read(e)) for o, e in outcomes],
         created=created,
         unchanged=len(outcomes) - created,
     )
