@@ -169,6 +169,10 @@ class CatalogueCache(NotifiedCache):
                 self._derived[name] = value
         return value
 
+    def peek(self, name: str) -> Any:
+        """A derived value already built for the current catalogue, or None (no I/O, never builds)."""
+        return self._derived.get(name) if self._enabled else None
+
     def get(self) -> tuple[Any, ...] | None:
         """The cached version, or None (unknown or the cache is off)."""
         return self._version if self._enabled else None

@@ -14,9 +14,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from api.coherence import CatalogueCache
+from api.coherence import CatalogueCache, cached_catalogue_value
 from api.errors import Conflict, NotFound, UnprocessableContent
 from api.http_cache import etag_of
+from api.pagination import InvalidCursor
 from api.topics import graph as graphs
 from api.topics.schemas import (
     PrerequisiteRef,
@@ -97,48 +98,74 @@ def _prerequisite_slugs(session: Session, topic_ids: Sequence[int]) -> dict[int,
     return out
 
 
-def list_topics(
-    session: Session, *, section: str | None, q: str | None, after: list[Any] | None, limit: int
-) -> tuple[list[TopicListItem], list[Any] | None, int]:
-    """One page of active topics in curriculum order, the sort key of the last one (if more) and the total."""
-    sort_key = (sa.func.coalesce(col(Section.position), 0), col(Topic.position), col(Topic.id))
-    query = select(Topic, Section.position).join(Section, col(Section.slug) == Topic.section, isouter=True)
-    query = query.where(Topic.status == "active")
-    if section:
-        query = query.where(Topic.section == section)
-    if q:
-        needle = q.strip().lower()
-        query = query.where(
-            sa.or_(
-                sa.func.lower(Topic.title).contains(needle, autoescape=True),
-                sa.func.lower(Topic.summary).contains(needle, autoescape=True),
-                col(Topic.slug).contains(needle, autoescape=True),
+SortKey = tuple[int, int, int]
+LISTING = "topics.listing"
+
+
+@dataclass(frozen=True)
+class TopicListing:
+    """Every active topic in curriculum order with its sort key; built once per catalogue change."""
+
+    rows: tuple[tuple[SortKey, TopicListItem], ...]
+
+    def page(
+        self, *, section: str | None, q: str | None, after: list[Any] | None, limit: int
+    ) -> tuple[list[TopicListItem], list[Any] | None, int]:
+        """One page (filtered by section and a substring of title, summary or slug), the sort key of its
+        last item when more follow, and the total that match."""
+        needle = q.strip().lower() if q else None
+        matching = [
+            (key, item)
+            for key, item in self.rows
+            if (not section or item.section == section)
+            and (
+                needle is None
+                or needle in item.title.lower()
+                or needle in item.summary.lower()
+                or needle in item.slug
             )
-        )
-    total = session.exec(select(sa.func.count()).select_from(query.subquery())).one()
-    if after is not None:
-        query = query.where(sa.tuple_(*sort_key) > sa.tuple_(*after))
-    rows = session.exec(query.order_by(*sort_key).limit(limit + 1)).all()
-    page = rows[:limit]
+        ]
+        total = len(matching)
+        if after is not None:
+            if not all(isinstance(part, int) for part in after):
+                raise InvalidCursor("cursor: not a cursor issued by this API for this list")
+            start = (after[0], after[1], after[2])
+            matching = [(key, item) for key, item in matching if key > start]
+        page = matching[:limit]
+        last_key = list(page[-1][0]) if len(matching) > limit else None
+        return [item for _, item in page], last_key, total
+
+
+def topic_listing(session: Session) -> TopicListing:
+    """The listing for the current catalogue: memoised per catalogue change while the catalogue cache is
+    on (api.coherence), built from three queries otherwise."""
+    return cached_catalogue_value(session, LISTING, lambda: _build_listing(session))
+
+
+def _build_listing(session: Session) -> TopicListing:
+    rows = session.exec(
+        select(Topic, Section.position)
+        .join(Section, col(Section.slug) == Topic.section, isouter=True)
+        .where(Topic.status == "active")
+    ).all()
     titles = _section_titles(session)
-    prereqs = _prerequisite_slugs(session, [t.id for t, _ in page if t.id is not None])
-    items = [
-        TopicListItem(
-            slug=t.slug,
-            title=t.title,
-            section=t.section,
-            section_title=titles.get(t.section, t.section),
-            summary=t.summary,
-            est_hours=t.est_hours,
-            prerequisites=prereqs.get(t.id or 0, []),
+    prereqs = _prerequisite_slugs(session, [t.id for t, _ in rows if t.id is not None])
+    listed = [
+        (
+            (position or 0, t.position, t.id or 0),
+            TopicListItem(
+                slug=t.slug,
+                title=t.title,
+                section=t.section,
+                section_title=titles.get(t.section, t.section),
+                summary=t.summary,
+                est_hours=t.est_hours,
+                prerequisites=prereqs.get(t.id or 0, []),
+            ),
         )
-        for t, _ in page
+        for t, position in rows
     ]
-    last_key = None
-    if len(rows) > limit:
-        last, position = page[-1]
-        last_key = [position or 0, last.position, last.id]
-    return items, last_key, total
+    return TopicListing(rows=tuple(sorted(listed, key=lambda row: row[0])))
 
 
 def topic_detail(session: Session, topic: Topic) -> TopicRead:

@@ -3,6 +3,7 @@
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from api.pagination import encode_cursor
 from db.models import Exercise, Prerequisite, Resource, ResourceTopic, Section, Topic
 from tests.conftest import Actors
 
@@ -70,6 +71,20 @@ def test_list_topics_filters_and_paginates(client: TestClient, db: Session, acto
     assert seen == ["a", "b", "c", "d"]
     assert client.get(f"{API}/topics").status_code == 401
     assert client.get(f"{API}/topics?cursor=garbage", headers=actors.learner.headers).status_code == 400
+
+
+def test_topic_list_follows_catalogue_changes_and_refuses_forged_cursors(
+    client: TestClient, db: Session, actors: Actors
+) -> None:
+    arrange_catalogue(db)
+    url = f"{API}/topics"
+    assert client.get(url, headers=actors.learner.headers).json()["items"][0]["title"] != "Sets, renamed"
+    client.get(url, headers=actors.learner.headers)  # served from the catalogue cache where it is on
+    changed = client.patch(f"{API}/topics/a", json={"title": "Sets, renamed"}, headers=actors.admin.headers)
+    assert changed.status_code == 200, changed.text
+    assert client.get(url, headers=actors.learner.headers).json()["items"][0]["title"] == "Sets, renamed"
+    forged = encode_cursor(["x", 1, 2])
+    assert client.get(url, params={"cursor": forged}, headers=actors.learner.headers).status_code == 400
 
 
 def test_topic_detail(client: TestClient, db: Session, actors: Actors) -> None:
