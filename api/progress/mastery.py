@@ -65,18 +65,21 @@ def _read_exercises(session: Session) -> dict[int, list[int]]:
     return dict(out)
 
 
-def load_best_scores(session: Session, *, learner_id: int) -> dict[int, float]:
-    """Best score ratio per exercise the learner attempted (one query)."""
+def load_best_scores(
+    session: Session, *, learner_id: int, exercise_ids: list[int] | None = None
+) -> dict[int, float]:
+    """Best score ratio per exercise the learner attempted, of `exercise_ids` or all (one query)."""
     ratio = sa.case(
         (col(Submission.max_score) > 0, sa.func.coalesce(Submission.score, 0.0) / col(Submission.max_score)),
         (col(Submission.status) == "passed", 1.0),
         else_=0.0,
     )
-    rows = session.exec(
-        select(Submission.exercise_id, sa.func.max(ratio))
-        .where(Submission.learner_id == learner_id, col(Submission.status).in_(COUNTED_STATUSES))
-        .group_by(col(Submission.exercise_id))
-    ).all()
+    query = select(Submission.exercise_id, sa.func.max(ratio)).where(
+        Submission.learner_id == learner_id, col(Submission.status).in_(COUNTED_STATUSES)
+    )
+    if exercise_ids is not None:
+        query = query.where(col(Submission.exercise_id).in_(exercise_ids))
+    rows = session.exec(query.group_by(col(Submission.exercise_id))).all()
     return {exercise_id: min(1.0, max(0.0, float(best or 0.0))) for exercise_id, best in rows}
 
 
@@ -115,6 +118,14 @@ def rate_topic(exercise_ids: list[int], best: dict[int, float], status: str) -> 
     return "familiar", (
         f"best score {top:.0%} with {on}, {full}/{total} at 100% (familiar: 70% or more, not all at 100%)"
     )
+
+
+def topic_mastery(session: Session, *, learner_id: int, topic_id: int, status: str) -> tuple[str, str]:
+    """(mastery, mastery_reason) of one topic given its status: one query, none for a topic without
+    exercises."""
+    exercise_ids = load_exercises_by_topic(session).get(topic_id, [])
+    best = load_best_scores(session, learner_id=learner_id, exercise_ids=exercise_ids) if exercise_ids else {}
+    return rate_topic(exercise_ids, best, status)
 
 
 def compute_mastery(inputs: MasteryInputs) -> dict[int, tuple[str, str]]:

@@ -130,8 +130,9 @@ async def put_topic_progress(
     """Set a topic's status; idempotent, and a real change logs a `progressed` event."""
 
     def work() -> TopicProgressRead:
-        learner_id = _learner_id(learner.load(session))
-        return tracking.set_topic_status(session, learner_id=learner_id, slug=slug, status=body.status)
+        return tracking.set_topic_status(
+            session, learner_id=learner.learner_id, slug=slug, status=body.status
+        )
 
     return await in_one_trip(session, work)
 

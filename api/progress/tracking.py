@@ -12,10 +12,11 @@
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from api.activity import bump
 from api.errors import Conflict, NotFound
 from api.progress.catalogue import load_catalogue
 from api.progress.events import record_event
-from api.progress.mastery import compute_mastery, load_inputs, load_statuses
+from api.progress.mastery import compute_mastery, load_inputs, load_statuses, topic_mastery
 from api.progress.schemas import ProgressRead, ResourceProgressRead, SectionProgress, TopicProgressRead
 from db.models import Resource, ResourceProgress, TopicProgress
 from db.types import utcnow
@@ -43,8 +44,15 @@ def _insert(session: Session, row: TopicProgress | ResourceProgress) -> None:
 
 
 def set_topic_status(session: Session, *, learner_id: int, slug: str, status: str) -> TopicProgressRead:
-    """Upsert a topic's status; only a real change writes and logs an event."""
+    """Upsert a topic's status; only a real change writes and logs an event.
+
+    The first statement bumps the learner's activity version (api.activity): it checks that the learner
+    exists and takes the learner's row lock, so concurrent updates of one learner take turns instead of
+    racing to create the same row.
+    """
     topic = load_catalogue(session).by_slug(slug)
+    if not bump(session, [learner_id]):
+        raise NotFound(f"learner {learner_id} not found")
     row = session.get(TopicProgress, (learner_id, topic.id))
     previous = row.status if row is not None else "not_started"
     changed = status != previous
@@ -65,7 +73,7 @@ def set_topic_status(session: Session, *, learner_id: int, slug: str, status: st
             result={"status": status, "previous": previous},
             at=now,
         )
-    mastery, reason = compute_mastery(load_inputs(session, learner_id=learner_id))[topic.id]
+    mastery, reason = topic_mastery(session, learner_id=learner_id, topic_id=topic.id, status=status)
     return TopicProgressRead(
         slug=topic.slug,
         title=topic.title,
