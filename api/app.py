@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            gc.unfreeze()  # a process that builds another app (tests) can collect this one's cycles
             if async_db is not None and event_writer is not None:
                 await event_writer.stop()
                 await async_db.close()
