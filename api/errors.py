@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyPoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -203,6 +204,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(psycopg.OperationalError)  # api.async_db (a pool timeout is one too)
+    @app.exception_handler(SQLAlchemyPoolTimeout)  # every pooled connection busy for the pool's timeout
     async def _db_down(request: Request, exc: Exception) -> JSONResponse:
         log.warning("db.unavailable", error=str(getattr(exc, "orig", exc))[:200])
         return problem_response(

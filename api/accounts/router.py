@@ -16,10 +16,19 @@ from api.accounts.schemas import (
     TokenCreated,
     TokenRead,
 )
-from api.deps import AdminPrincipal, CurrentPrincipal, LearnerInPath, SessionDep, SettingsDep
+from api.deps import (
+    AdminPrincipal,
+    CurrentPrincipal,
+    LearnerInPath,
+    LearnerRefPath,
+    SessionDep,
+    SettingsDep,
+    in_one_trip,
+)
 from api.errors import Forbidden
 from api.http_cache import check_if_match, etag_of
 from api.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
+from db.models import Learner
 
 router = APIRouter(tags=["accounts"])
 
@@ -68,13 +77,19 @@ def read_learner(learner: LearnerInPath, response: Response) -> LearnerRead:
 
 
 @router.patch("/learners/{learner_id}", response_model=LearnerRead)
-def update_learner(
-    body: LearnerUpdate, learner: LearnerInPath, session: SessionDep, request: Request, response: Response
+async def update_learner(
+    body: LearnerUpdate, learner: LearnerRefPath, session: SessionDep, request: Request, response: Response
 ) -> LearnerRead:
     """Change timezone, display name or week start; honours `If-Match`."""
-    check_if_match(request, etag_of(LearnerRead.model_validate(learner).model_dump(mode="json")))
-    learner = service.update_learner(session, learner=learner, data=body)
-    return _learner_response(response, learner)
+
+    def work() -> Learner:
+        # Load, check, update and commit in one worker-thread trip: no pooled connection or row lock is held
+        # while the request waits for a free thread.
+        current = learner.load(session)
+        check_if_match(request, etag_of(LearnerRead.model_validate(current).model_dump(mode="json")))
+        return service.update_learner(session, learner=current, data=body)
+
+    return _learner_response(response, await in_one_trip(session, work))
 
 
 @router.get("/me", response_model=MeRead)

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from api.ci import service
 from api.ci.schemas import CiResultCreate, CiResultRead
-from api.deps import CurrentPrincipal, SessionDep
+from api.deps import CurrentPrincipal, SessionDep, in_one_trip
 from api.errors import UnprocessableContent
 from api.jobs.waker import get_waker
 
@@ -67,7 +67,7 @@ _BODY_SCHEMA: dict[str, Any] = CiResultCreate.model_json_schema()
         "requestBody": {"required": True, "content": {"application/json": {"schema": _BODY_SCHEMA}}}
     },
 )
-def post_ci_result(
+async def post_ci_result(
     principal: CurrentPrincipal,
     body: Annotated[CiResultCreate, Depends(ci_result_body)],
     session: SessionDep,
@@ -75,8 +75,10 @@ def post_ci_result(
     response: Response,
 ) -> CiResultRead:
     """Store a CI run's results for the token's learner (role `ci`, or the learner's own token)."""
-    read, created = service.record_ci_result(
-        session, principal=principal, data=body, waker=get_waker(request.app)
+    waker = get_waker(request.app)
+    # Store and commit in one worker-thread trip (the learner's row lock is never held across trips).
+    read, created = await in_one_trip(
+        session, lambda: service.record_ci_result(session, principal=principal, data=body, waker=waker)
     )
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     response.headers["Location"] = f"/api/v1/submissions/{read.submission_id}"

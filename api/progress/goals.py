@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, col, select
 
+from api.activity import bump
 from api.errors import Conflict, NotFound, UnprocessableContent
 from api.pagination import decode_cursor, encode_cursor
 from api.progress.events import counted
@@ -254,10 +255,15 @@ def streaks(reads: list[GoalRead], *, current: Week) -> tuple[int, int]:
 
 
 def set_goal(session: Session, *, learner: Learner, week: str, data: GoalUpdate) -> GoalRead:
-    """Create or replace a week's targets (current or future weeks only)."""
+    """Create or replace a week's targets (current or future weeks only).
+
+    It locks the learner first (api.activity): concurrent PUTs of one week take turns, and the second
+    replaces what the first created instead of failing on the duplicate key.
+    """
     assert learner.id is not None
     now = utcnow()
     parsed = parse_week(week, timezone=learner.timezone, week_start=learner.week_start, now=now)
+    bump(session, [learner.id])
     goal = session.get(WeeklyGoal, (learner.id, parsed.id))
     if goal is not None:
         parsed = goal_week(goal)

@@ -138,16 +138,21 @@ async def put_topic_progress(
 
 
 @router.put("/learners/{learner_id}/resources/{resource_id}/progress", response_model=ResourceProgressRead)
-def put_resource_progress(
-    resource_id: int, body: ResourceProgressUpdate, learner: LearnerInPath, session: SessionDep
+async def put_resource_progress(
+    resource_id: int, body: ResourceProgressUpdate, learner: LearnerRefPath, session: SessionDep
 ) -> ResourceProgressRead:
     """Mark a resource completed (or not) and record total minutes; idempotent."""
-    return tracking.set_resource_progress(
+    # Write and commit in one worker-thread trip: neither a pooled connection nor the learner's row lock
+    # (api.activity) is held while the request waits for a free thread.
+    return await in_one_trip(
         session,
-        learner_id=_learner_id(learner),
-        resource_id=resource_id,
-        completed=body.completed,
-        minutes_spent=body.minutes_spent,
+        lambda: tracking.set_resource_progress(
+            session,
+            learner_id=learner.learner_id,
+            resource_id=resource_id,
+            completed=body.completed,
+            minutes_spent=body.minutes_spent,
+        ),
     )
 
 
@@ -201,9 +206,13 @@ def read_path(
 
 
 @router.put("/learners/{learner_id}/goals/{week}", response_model=GoalRead)
-def put_goal(week: WeekPath, body: GoalUpdate, learner: LearnerInPath, session: SessionDep) -> GoalRead:
+async def put_goal(
+    week: WeekPath, body: GoalUpdate, learner: LearnerRefPath, session: SessionDep
+) -> GoalRead:
     """Set (or replace) the targets of the current or a future week."""
-    return goals.set_goal(session, learner=learner, week=week, data=body)
+    return await in_one_trip(
+        session, lambda: goals.set_goal(session, learner=learner.load(session), week=week, data=body)
+    )
 
 
 @router.get("/learners/{learner_id}/goals/{week}", response_model=GoalRead)

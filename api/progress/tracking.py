@@ -89,10 +89,14 @@ def set_topic_status(session: Session, *, learner_id: int, slug: str, status: st
 def set_resource_progress(
     session: Session, *, learner_id: int, resource_id: int, completed: bool, minutes_spent: int | None
 ) -> ResourceProgressRead:
-    """Upsert a resource's progress; an event is logged only when something changed."""
+    """Upsert a resource's progress; an event is logged only when something changed.
+
+    Like a topic's, it locks the learner first (api.activity), so concurrent updates take turns."""
     resource = session.get(Resource, resource_id)
     if resource is None:
         raise ResourceNotFound(f"resource {resource_id} not found", resource_id=resource_id)
+    if not bump(session, [learner_id]):
+        raise NotFound(f"learner {learner_id} not found")
     existing = session.get(ResourceProgress, (learner_id, resource_id))
     now = utcnow()
     row = existing or ResourceProgress(learner_id=learner_id, resource_id=resource_id, updated_at=now)
