@@ -107,13 +107,18 @@ async def get_principal(request: Request) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
+def _allowed(principal: Principal, roles: tuple[str, ...]) -> Principal:
+    """The principal if its role is one of `roles` (admin always is); 403 otherwise."""
+    if principal.role != "admin" and principal.role not in roles:
+        raise Forbidden(f"a {principal.role} token may not do this")
+    return principal
+
+
 def require_role(*roles: str) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
     """A dependency that lets only `roles` through (admin always passes)."""
 
     async def _check(principal: CurrentPrincipal) -> Principal:
-        if principal.role != "admin" and principal.role not in roles:
-            raise Forbidden(f"a {principal.role} token may not do this")
-        return principal
+        return _allowed(principal, roles)
 
     return _check
 
@@ -169,9 +174,7 @@ async def learner_ref(request: Request, learner_id: LearnerIdPath) -> LearnerRef
     It authenticates itself instead of depending on `LearnerPrincipal`: on the hottest routes each level of
     nested dependencies costs measurable throughput (bench/api).
     """
-    principal = await get_principal(request)
-    if principal.role not in ("admin", "learner"):
-        raise Forbidden(f"a {principal.role} token may not do this")
+    principal = _allowed(await get_principal(request), ("learner",))
     return LearnerRef(_wanted_learner(principal, learner_id))
 
 

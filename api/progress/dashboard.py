@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from api.accounts.service import get_learner
 from api.activity import read_version, read_version_async
 from api.async_db import AsyncDatabase
-from api.coherence import CatalogueCache, catalogue_cache_of
+from api.coherence import CatalogueCache
 from api.errors import NotFound
 from api.progress.catalogue import load_catalogue
 from api.progress.dashboard_cache import DashboardCache, RenderedDashboard
@@ -125,7 +125,12 @@ def cached_dashboard(
 
 
 def rendered_dashboard(
-    session: Session, *, learner_id: int, cache: DashboardCache | None, version: int | None = None
+    session: Session,
+    *,
+    learner_id: int,
+    cache: DashboardCache | None,
+    catalogue: CatalogueCache | None,
+    version: int | None = None,
 ) -> RenderedDashboard:
     """The learner's dashboard as JSON: from `cache` while it is current (one query), else built (and kept).
 
@@ -138,7 +143,7 @@ def rendered_dashboard(
         version = read_version(session, learner_id)
         if version is None:
             raise NotFound(f"learner {learner_id} not found")
-    key = _key(catalogue_cache_of(session), version) if cache is not None else None
+    key = _key(catalogue, version) if cache is not None else None
     if key is None or cache is None:
         return _render(session, learner_id, key=None, ttl=0.0)
     with cache.building(learner_id):  # a concurrent miss for this learner may have just built it
@@ -182,6 +187,8 @@ async def current_dashboard(
 
     def build() -> RenderedDashboard:
         with session_factory() as session:  # it only reads: nothing to commit
-            return rendered_dashboard(session, learner_id=learner_id, cache=cache, version=version)
+            return rendered_dashboard(
+                session, learner_id=learner_id, cache=cache, catalogue=catalogue, version=version
+            )
 
     return await run_in_threadpool(build)

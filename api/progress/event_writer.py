@@ -20,10 +20,17 @@ from typing import Any
 
 import psycopg
 import structlog
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
 
 from api.activity import BUMP_SQL
 from api.async_db import AsyncDatabase
-from api.progress.events import EVENT_COLUMNS
+from api.errors import BadRequest, NotFound
+from api.progress.events import EVENT_COLUMNS, VOIDED, prepare_events, store_events
+from api.progress.schemas import EventCreate
+from db.session import session_scope
+from db.types import utcnow
 
 log = structlog.get_logger(__name__)
 
@@ -177,3 +184,33 @@ class EventWriter:
             else:
                 outcomes.append(FALLBACK)
         return outcomes
+
+
+async def store(
+    body: EventCreate | list[EventCreate],
+    *,
+    learner_id: int,
+    writer: EventWriter | None,
+    session_factory: sessionmaker[Session],
+) -> list[tuple[str, dict[str, Any]]]:
+    """Store what a `POST .../events` carries; (`created` | `unchanged`, column values) per event.
+
+    A single new event goes through the group commit; anything the writer hands back, and every batch or
+    voiding event, takes the ordinary path: one transaction, committed in one worker-thread trip.
+    """
+    if writer is not None and isinstance(body, EventCreate) and body.verb != VOIDED:
+        (values,) = prepare_events([body], learner_id=learner_id, now=utcnow())
+        outcome = await writer.write(values)
+        if outcome == CREATED:
+            return [("created", values)]
+        if outcome == NO_LEARNER:
+            raise NotFound(f"learner {learner_id} not found")
+    batch = body if isinstance(body, list) else [body]
+    if not batch:
+        raise BadRequest("an empty list holds no events")
+
+    def ordinary() -> list[tuple[str, dict[str, Any]]]:
+        with session_scope(session_factory) as session:
+            return store_events(session, learner_id=learner_id, events=batch)
+
+    return await run_in_threadpool(ordinary)

@@ -1,20 +1,15 @@
 """HTTP routes for progress, events, weekly goals, recommendations and the dashboard (self or admin)."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response, status
-from fastapi.concurrency import run_in_threadpool
 from pydantic import AwareDatetime
-from sqlalchemy.orm import sessionmaker
-from sqlmodel import Session
 
 from api.deps import LearnerInPath, LearnerRefPath, SessionDep, in_one_trip
-from api.errors import BadRequest, NotFound
 from api.http_cache import not_modified
 from api.pagination import CursorQuery, LimitQuery, Page, encode_cursor
 from api.progress import dashboard, event_writer, events, goals, recommend, tracking
 from api.progress.catalogue import load_catalogue
-from api.progress.event_writer import EventWriter
 from api.progress.mastery import load_statuses
 from api.progress.schemas import (
     DashboardRead,
@@ -33,8 +28,6 @@ from api.progress.schemas import (
     TopicProgressRead,
     TopicProgressUpdate,
 )
-from db.session import session_scope
-from db.types import utcnow
 
 router = APIRouter(tags=["progress"])
 WeekPath = Annotated[
@@ -84,32 +77,19 @@ async def post_events(
     response: Response,
 ) -> EventRead | EventBatchRead | Response:
     """Store one event (answered with it) or a list (answered with each outcome); 201 if any was created."""
-    writer: EventWriter | None = request.app.state.event_writer
-    if writer is not None and isinstance(body, EventCreate) and body.verb != events.VOIDED:
-        # A single new event goes through the process's group commit (api.progress.event_writer); a repeat,
-        # a conflict or a failed batch comes back and takes the ordinary path below.
-        (values,) = events.prepare_events([body], learner_id=learner.learner_id, now=utcnow())
-        outcome = await writer.write(values)
-        if outcome == event_writer.CREATED:  # answered as is: no response-model pass over a fresh value
-            body_json = events.event_read(values).model_dump_json()
-            return Response(body_json, status_code=status.HTTP_201_CREATED, media_type="application/json")
-        if outcome == event_writer.NO_LEARNER:
-            raise NotFound(f"learner {learner.learner_id} not found")
-    batch = body if isinstance(body, list) else [body]
-    if not batch:
-        raise BadRequest("an empty list holds no events")
-    factory: sessionmaker[Session] = request.app.state.session_factory
-
-    def work() -> list[tuple[str, dict[str, Any]]]:
-        with session_scope(factory) as session:  # committed before the response, in this one trip
-            return events.store_events(session, learner_id=learner.learner_id, events=batch)
-
-    outcomes = await run_in_threadpool(work)
+    state = request.app.state
+    outcomes = await event_writer.store(
+        body, learner_id=learner.learner_id, writer=state.event_writer, session_factory=state.session_factory
+    )
     created = sum(1 for outcome, _ in outcomes if outcome == "created")
+    if not isinstance(body, list):  # answered as is: no response-model pass over a fresh value
+        return Response(
+            events.event_read(outcomes[0][1]).model_dump_json(),
+            status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            media_type="application/json",
+        )
     if not created:
         response.status_code = status.HTTP_200_OK
-    if not isinstance(body, list):
-        return events.event_read(outcomes[0][1])
     return EventBatchRead(
         items=[EventOutcome(id=e["id"], outcome=o, event=events.event_read(e)) for o, e in outcomes],
         created=created,
