@@ -30,6 +30,7 @@ _BUMP = (
 _READ = sa.select(_LEARNER.c.activity_version).where(_LEARNER.c.id == sa.bindparam("id"))
 # The same two statements for api.async_db (PostgreSQL, event loop). Rows are locked in id order.
 READ_SQL = "SELECT activity_version FROM learner WHERE id = %s"
+BUMP_ONE_SQL = "UPDATE learner SET activity_version = activity_version + 1 WHERE id = %s RETURNING id"
 BUMP_SQL = (
     "UPDATE learner SET activity_version = activity_version + 1 "
     "WHERE id IN (SELECT id FROM learner WHERE id = ANY(%s) ORDER BY id FOR UPDATE) RETURNING id"

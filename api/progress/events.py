@@ -130,6 +130,39 @@ def event_read(event: ActivityEvent | Mapping[str, Any]) -> EventRead:
     )
 
 
+def server_event(
+    *,
+    learner_id: int,
+    verb: str,
+    object_type: str,
+    object_id: str,
+    result: dict[str, Any] | None,
+    at: datetime,
+    minutes: float = 0.0,
+) -> dict[str, Any]:
+    """The column values of a server-generated event (its id is a fresh uuid4)."""
+    event_id = str(uuid.uuid4())
+    return {
+        "id": event_id,
+        "learner_id": learner_id,
+        "verb": verb,
+        "object_type": object_type,
+        "object_id": object_id,
+        "result": result,
+        "minutes": minutes,
+        "timestamp": at,
+        "stored_at": utcnow(),
+        "body_hash": body_hash(
+            event_id=event_id,
+            verb=verb,
+            object_type=object_type,
+            object_id=object_id,
+            result=result,
+            timestamp=at,
+        ),
+    }
+
+
 def record_event(
     session: Session,
     *,
@@ -141,26 +174,17 @@ def record_event(
     at: datetime,
     minutes: float = 0.0,
 ) -> ActivityEvent:
-    """Append a server-generated event (its id is a fresh uuid4)."""
-    event_id = str(uuid.uuid4())
+    """Append a server-generated event to the session (see `server_event`)."""
     event = ActivityEvent(
-        id=event_id,
-        learner_id=learner_id,
-        verb=verb,
-        object_type=object_type,
-        object_id=object_id,
-        result=result,
-        minutes=minutes,
-        timestamp=at,
-        stored_at=utcnow(),
-        body_hash=body_hash(
-            event_id=event_id,
+        **server_event(
+            learner_id=learner_id,
             verb=verb,
             object_type=object_type,
             object_id=object_id,
             result=result,
-            timestamp=at,
-        ),
+            at=at,
+            minutes=minutes,
+        )
     )
     session.add(event)
     session.flush()
@@ -356,6 +380,7 @@ def store_events(
 _INSERT_NEW: dict[str, Any] = {}
 _EVENT_TABLE = ActivityEvent.__table__  # type: ignore[attr-defined]
 EVENT_COLUMNS: tuple[str, ...] = tuple(column.name for column in _EVENT_TABLE.columns)
+QUOTED_EVENT_COLUMNS = ", ".join(f'"{c}"' for c in EVENT_COLUMNS)  # for raw SQL (api.async_db paths)
 
 
 def row_values(row: ActivityEvent) -> dict[str, Any]:

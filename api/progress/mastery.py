@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, col, select
 
 from api.coherence import cached_catalogue_value
@@ -27,6 +28,14 @@ COUNTED_STATUSES = sorted(FINAL_STATUSES - {"internal_error"})
 FAMILIAR = 0.70
 FULL = 1.0 - 1e-9
 MASTERY_LEVELS = ("not_started", "attempted", "familiar", "proficient", "mastered")
+# A submission's score ratio; also as PostgreSQL text for the raw SQL of api.progress.topic_status_pg.
+_RATIO = sa.case(
+    (col(Submission.max_score) > 0, sa.func.coalesce(Submission.score, 0.0) / col(Submission.max_score)),
+    (col(Submission.status) == "passed", 1.0),
+    else_=0.0,
+)
+_PG = postgresql.dialect()  # type: ignore[no-untyped-call]
+BEST_RATIO_SQL = str(_RATIO.compile(dialect=_PG, compile_kwargs={"literal_binds": True}))
 
 
 @dataclass(frozen=True)
@@ -69,18 +78,18 @@ def load_best_scores(
     session: Session, *, learner_id: int, exercise_ids: list[int] | None = None
 ) -> dict[int, float]:
     """Best score ratio per exercise the learner attempted, of `exercise_ids` or all (one query)."""
-    ratio = sa.case(
-        (col(Submission.max_score) > 0, sa.func.coalesce(Submission.score, 0.0) / col(Submission.max_score)),
-        (col(Submission.status) == "passed", 1.0),
-        else_=0.0,
-    )
-    query = select(Submission.exercise_id, sa.func.max(ratio)).where(
+    query = select(Submission.exercise_id, sa.func.max(_RATIO)).where(
         Submission.learner_id == learner_id, col(Submission.status).in_(COUNTED_STATUSES)
     )
     if exercise_ids is not None:
         query = query.where(col(Submission.exercise_id).in_(exercise_ids))
     rows = session.exec(query.group_by(col(Submission.exercise_id))).all()
-    return {exercise_id: min(1.0, max(0.0, float(best or 0.0))) for exercise_id, best in rows}
+    return {exercise_id: clamp_ratio(best) for exercise_id, best in rows}
+
+
+def clamp_ratio(best: object) -> float:
+    """A best score ratio as mastery uses it: a float in [0, 1] (NULL is 0)."""
+    return min(1.0, max(0.0, float(best or 0.0)))  # type: ignore[arg-type]
 
 
 def load_statuses(session: Session, *, learner_id: int) -> dict[int, TopicProgress]:

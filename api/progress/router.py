@@ -8,7 +8,7 @@ from pydantic import AwareDatetime
 from api.deps import LearnerInPath, LearnerRefPath, SessionDep, in_one_trip
 from api.http_cache import not_modified
 from api.pagination import CursorQuery, LimitQuery, Page, encode_cursor
-from api.progress import dashboard, event_writer, events, goals, recommend, tracking
+from api.progress import dashboard, event_writer, events, goals, recommend, topic_status_pg, tracking
 from api.progress.catalogue import load_catalogue
 from api.progress.mastery import load_statuses
 from api.progress.schemas import (
@@ -71,29 +71,28 @@ async def read_dashboard(learner: LearnerRefPath, request: Request) -> Response:
     responses={200: {"description": "Every event was already stored with the same body; nothing changed."}},
 )
 async def post_events(
-    body: Annotated[EventCreate | list[EventCreate], Body()],
-    learner: LearnerRefPath,
-    request: Request,
-    response: Response,
-) -> EventRead | EventBatchRead | Response:
+    body: Annotated[EventCreate | list[EventCreate], Body()], learner: LearnerRefPath, request: Request
+) -> Response:
     """Store one event (answered with it) or a list (answered with each outcome); 201 if any was created."""
     state = request.app.state
     outcomes = await event_writer.store(
         body, learner_id=learner.learner_id, writer=state.event_writer, session_factory=state.session_factory
     )
     created = sum(1 for outcome, _ in outcomes if outcome == "created")
-    if not isinstance(body, list):  # answered as is: no response-model pass over a fresh value
-        return Response(
-            events.event_read(outcomes[0][1]).model_dump_json(),
-            status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-            media_type="application/json",
+    answer: EventRead | EventBatchRead = (
+        EventBatchRead(
+            items=[EventOutcome(id=e["id"], outcome=o, event=events.event_read(e)) for o, e in outcomes],
+            created=created,
+            unchanged=len(outcomes) - created,
         )
-    if not created:
-        response.status_code = status.HTTP_200_OK
-    return EventBatchRead(
-        items=[EventOutcome(id=e["id"], outcome=o, event=events.event_read(e)) for o, e in outcomes],
-        created=created,
-        unchanged=len(outcomes) - created,
+        if isinstance(body, list)
+        else events.event_read(outcomes[0][1])
+    )
+    # Answered as is: no response-model pass over a value built just now.
+    return Response(
+        answer.model_dump_json(),
+        status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        media_type="application/json",
     )
 
 
@@ -105,16 +104,19 @@ def read_progress(learner: LearnerInPath, session: SessionDep) -> ProgressRead:
 
 @router.put("/learners/{learner_id}/topics/{slug}/progress", response_model=TopicProgressRead)
 async def put_topic_progress(
-    slug: str, body: TopicProgressUpdate, learner: LearnerRefPath, session: SessionDep
-) -> TopicProgressRead:
+    slug: str, body: TopicProgressUpdate, learner: LearnerRefPath, request: Request
+) -> Response:
     """Set a topic's status; idempotent, and a real change logs a `progressed` event."""
-
-    def work() -> TopicProgressRead:
-        return tracking.set_topic_status(
-            session, learner_id=learner.learner_id, slug=slug, status=body.status
-        )
-
-    return await in_one_trip(session, work)
+    state = request.app.state
+    read = await topic_status_pg.put_topic_status(
+        db=state.async_db,
+        catalogue=state.catalogue_cache,
+        session_factory=state.session_factory,
+        learner_id=learner.learner_id,
+        slug=slug,
+        status=body.status,
+    )
+    return Response(read.model_dump_json(), media_type="application/json")
 
 
 @router.put("/learners/{learner_id}/resources/{resource_id}/progress", response_model=ResourceProgressRead)

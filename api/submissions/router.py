@@ -7,11 +7,11 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
 from api.accounts.service import Principal
-from api.deps import LearnerInPath, LearnerPrincipal, SessionDep, SettingsDep, in_one_trip
+from api.deps import LearnerInPath, LearnerPrincipal, SessionDep, SettingsDep
 from api.errors import Forbidden
 from api.jobs.waker import POLL_INTERVAL_S, get_waker, submission_channel, wait_for
 from api.pagination import CursorQuery, LimitQuery, Page
-from api.submissions import service
+from api.submissions import accept_pg, service
 from api.submissions.schemas import (
     SubmissionAccepted,
     SubmissionCreate,
@@ -54,7 +54,6 @@ async def submit(
     body: SubmissionCreate,
     request: Request,
     response: Response,
-    session: SessionDep,
     settings: SettingsDep,
     principal: LearnerPrincipal,
     idempotency_key: IdempotencyKey = None,
@@ -63,25 +62,20 @@ async def submit(
     learner_id = principal.learner_id
     if learner_id is None:
         raise Forbidden("submissions belong to a learner; use a learner token")
-    # Insert and commit in one worker-thread trip: the learner's submit lock is never held while the
-    # commit waits for a free thread (under load, that wait could fill the pool and stall every submit).
-    submission, created = await in_one_trip(
-        session,
-        lambda: service.create_submission(
-            session,
-            exercise_slug=slug,
-            learner_id=learner_id,
-            data=body,
-            idempotency_key=idempotency_key,
-            settings=settings,
-            waker=get_waker(request.app),
-        ),
+    accepted, created = await accept_pg.queue_submission(
+        db=request.app.state.async_db,
+        session_factory=request.app.state.session_factory,
+        exercise_slug=slug,
+        learner_id=learner_id,
+        data=body,
+        idempotency_key=idempotency_key,
+        settings=settings,
+        waker=get_waker(request.app),
     )
-    response.headers["Location"] = str(request.url_for("get_submission", submission_id=submission.id).path)
+    response.headers["Location"] = str(request.url_for("get_submission", submission_id=accepted.id).path)
     if not created:
         response.status_code = status.HTTP_200_OK
-    assert submission.id is not None
-    return SubmissionAccepted(id=submission.id, status=submission.status)
+    return accepted
 
 
 def _read(request: Request, submission_id: int, principal: Principal) -> SubmissionRead:

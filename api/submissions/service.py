@@ -3,16 +3,16 @@
 import hashlib
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 import structlog
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from api.accounts.service import Principal
+from api.activity import bump
 from api.errors import Conflict, NotFound, PayloadTooLarge, TooManyRequests, UnprocessableContent
 from api.exercises.service import get_active_exercise
 from api.jobs.transactions import lock_for_write
@@ -27,7 +27,6 @@ from db.types import utcnow
 
 log = structlog.get_logger("api.submissions")
 RATE_WINDOW = timedelta(seconds=60)
-ADVISORY_SUBMIT = 0x5359_4C01  # advisory-lock namespace of "one learner submitting"
 
 
 class SubmissionNotFound(NotFound):
@@ -66,8 +65,8 @@ def request_hash(*, exercise_slug: str, files: dict[str, str]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _check_files(exercise: Exercise, files: dict[str, str], settings: Settings) -> None:
-    """Caps first (413), then names (422): only the names listed in the exercise's `files`."""
+def check_files(allowed: Sequence[str], files: dict[str, str], settings: Settings) -> None:
+    """Caps first (413), then names (422): only the names an exercise lists in its `files`."""
     if len(files) > settings.max_submission_files:
         raise SubmissionTooLarge(
             f"{len(files)} files is over the cap of {settings.max_submission_files}",
@@ -79,7 +78,7 @@ def _check_files(exercise: Exercise, files: dict[str, str], settings: Settings) 
             f"{size} bytes is over the cap of {settings.max_submission_bytes} bytes",
             max_bytes=settings.max_submission_bytes,
         )
-    allowed = list(exercise.files)
+    allowed = list(allowed)
     for name, text in files.items():
         if name not in allowed:
             raise InvalidFileName(
@@ -93,23 +92,34 @@ def _check_files(exercise: Exercise, files: dict[str, str], settings: Settings) 
             )
 
 
-def _check_rate(session: Session, *, learner_id: int, settings: Settings) -> None:
-    """Count the learner's submissions of the last minute in the database (shared by every API replica)."""
-    since = utcnow() - RATE_WINDOW
+def rate_window_start() -> datetime:
+    """Submissions created after this instant count toward the per-minute limit."""
+    return utcnow() - RATE_WINDOW
+
+
+def check_rate(count: int, oldest: datetime | None, *, settings: Settings) -> None:
+    """429 when `count` submissions in the window (the oldest at `oldest`) reach the per-minute limit."""
+    limit = settings.submissions_per_minute
+    if count < limit:
+        return
+    retry_after = math.ceil((oldest + RATE_WINDOW - utcnow()).total_seconds()) if oldest else 60
+    raise SubmissionRateLimited(
+        f"at most {limit} submissions per minute; retry in {max(1, retry_after)} s",
+        retry_after=retry_after,
+        limit=limit,
+    )
+
+
+def _recent(session: Session, *, learner_id: int) -> tuple[int, datetime | None]:
+    """The learner's runner submissions in the rate window: (count, oldest created_at), from the database
+    (shared by every API replica)."""
     recent = select(func.count(), func.min(Submission.created_at)).where(
-        Submission.learner_id == learner_id, Submission.source == "runner", Submission.created_at > since
+        Submission.learner_id == learner_id,
+        Submission.source == "runner",
+        Submission.created_at > rate_window_start(),
     )
     count, oldest = session.exec(recent).one()
-    if count >= settings.submissions_per_minute:
-        retry_after = (
-            math.ceil(((oldest or since) + RATE_WINDOW - utcnow()).total_seconds()) if oldest else 60
-        )
-        limit = settings.submissions_per_minute
-        raise SubmissionRateLimited(
-            f"at most {limit} submissions per minute; retry in {max(1, retry_after)} s",
-            retry_after=retry_after,
-            limit=settings.submissions_per_minute,
-        )
+    return count, oldest
 
 
 def _find_by_key(session: Session, *, learner_id: int, key: str) -> Submission | None:
@@ -117,12 +127,16 @@ def _find_by_key(session: Session, *, learner_id: int, key: str) -> Submission |
     return session.exec(query).first()
 
 
-def _repeat_of(existing: Submission, digest: str, key: str) -> Submission:
-    if existing.request_hash != digest:
+def check_repeat(stored_hash: str | None, digest: str, *, key: str, existing_id: int | None) -> None:
+    """A reused `Idempotency-Key` must carry the same request (409 otherwise)."""
+    if stored_hash != digest:
         raise IdempotencyKeyReused(
-            f"Idempotency-Key {key!r} was already used for a different submission",
-            existing_id=existing.id,
+            f"Idempotency-Key {key!r} was already used for a different submission", existing_id=existing_id
         )
+
+
+def _repeat_of(existing: Submission, digest: str, key: str) -> Submission:
+    check_repeat(existing.request_hash, digest, key=key, existing_id=existing.id)
     return existing
 
 
@@ -136,19 +150,24 @@ def create_submission(
     settings: Settings,
     waker: Waker | None,
 ) -> tuple[Submission, bool]:
-    """Insert a submission and its job in the caller's transaction; returns (submission, created)."""
+    """Insert a submission and its job in the caller's transaction; returns (submission, created).
+
+    api.submissions.accept_pg does the same on PostgreSQL's event-loop path; keep the two in step.
+    """
     exercise = get_active_exercise(session, slug=exercise_slug)
-    # The key lookup, the rate count and the insert must see one state: one learner's submits take turns.
+    # The key lookup, the rate count and the insert must see one state: one learner's submits take turns,
+    # on the learner's row lock (api.activity's bump, also the check that the learner exists).
     lock_for_write(session)
-    if session.get_bind().dialect.name == "postgresql":
-        session.exec(select(func.pg_advisory_xact_lock(ADVISORY_SUBMIT, learner_id)))
+    if not bump(session, [learner_id]):
+        raise NotFound(f"learner {learner_id} not found")
     digest = request_hash(exercise_slug=exercise.slug, files=data.files)
     if idempotency_key is not None:
         existing = _find_by_key(session, learner_id=learner_id, key=idempotency_key)
         if existing is not None:
             return _repeat_of(existing, digest, idempotency_key), False
-    _check_files(exercise, data.files, settings)
-    _check_rate(session, learner_id=learner_id, settings=settings)
+    check_files(exercise.files, data.files, settings)
+    count, oldest = _recent(session, learner_id=learner_id)
+    check_rate(count, oldest, settings=settings)
     assert exercise.id is not None
     submission = Submission(
         learner_id=learner_id,
@@ -158,21 +177,11 @@ def create_submission(
         idempotency_key=idempotency_key,
         request_hash=digest,
     )
-    try:
-        with session.begin_nested():
-            session.add(submission)
-            session.flush()
-            assert submission.id is not None
-            session.add(Job(submission_id=submission.id, max_attempts=settings.job_max_attempts))
-            session.flush()
-    except IntegrityError:
-        # A concurrent request with the same key won the race: answer with its submission.
-        if idempotency_key is None:
-            raise
-        existing = _find_by_key(session, learner_id=learner_id, key=idempotency_key)
-        if existing is None:
-            raise
-        return _repeat_of(existing, digest, idempotency_key), False
+    session.add(submission)
+    session.flush()
+    assert submission.id is not None
+    session.add(Job(submission_id=submission.id, max_attempts=settings.job_max_attempts))
+    session.flush()
     notify_after_commit(session, waker, channel=JOBS_CHANNEL)
     log.info("submissions.queued", submission_id=submission.id, exercise=exercise.slug, learner_id=learner_id)
     return submission, True

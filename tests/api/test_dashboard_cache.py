@@ -13,7 +13,7 @@ from api.activity import bump, read_version, read_version_async
 from api.async_db import AsyncDatabase
 from api.progress import dashboard
 from api.progress.weeks import week_containing
-from db.models import Learner, TopicProgress
+from db.models import Exercise, Learner, TopicProgress
 from tests.api.test_coherence import eventually
 from tests.api.test_dashboard import count_queries
 from tests.api.test_progress_support import API, add_resource, add_submission, seed_graph
@@ -68,6 +68,11 @@ def _writes(client: TestClient, actors: Actors, db: Session) -> list[tuple[str, 
     me = actors.learner.learner_id or 0
     graph = seed_graph(db)
     resource = add_resource(db)
+    exercise = db.get(Exercise, graph.exercises["ex-f"])
+    assert exercise is not None
+    exercise.files = ["solution.py"]
+    db.add(exercise)
+    db.commit()
     week = week_containing(datetime.now(UTC), timezone="UTC", week_start="monday").id
 
     def event() -> None:
@@ -90,6 +95,10 @@ def _writes(client: TestClient, actors: Actors, db: Session) -> list[tuple[str, 
     def week_start() -> None:
         assert client.patch(f"{API}/learners/{me}", json={"week_start": "sunday"}, headers=h).is_success
 
+    def submit() -> None:
+        url = f"{API}/exercises/ex-f/submissions"
+        assert client.post(url, json={"files": {"solution.py": "x = 1\n"}}, headers=h).status_code == 202
+
     def submission_elsewhere() -> None:  # another process (a replica, the runner's finalize) writing rows
         add_submission(
             db, learner_id=me, exercise_id=graph.exercises["ex-b1"], status="passed", score=4, max_score=4
@@ -108,6 +117,7 @@ def _writes(client: TestClient, actors: Actors, db: Session) -> list[tuple[str, 
         ("resource progress", resource_progress),
         ("goal", goal),
         ("learner settings", week_start),
+        ("submission", submit),
         ("submission written by another session", submission_elsewhere),
         ("progress changed by another session", progress_elsewhere),
     ]
