@@ -8,6 +8,8 @@ from typing import Any, TextIO
 
 import structlog
 
+from api.log_writer import background_writer
+
 _ACCESS_EVENT = "http.request"
 
 
@@ -36,14 +38,17 @@ class _AccessLog:
                 for key, value in sorted(event.items())
             )
             line = f"{stamp} [info     ] {_ACCESS_EVENT:<30} {pairs}"
-        print(line, file=self.out, flush=True)
+        self.out.write(line + "\n")
+        self.out.flush()
 
 
 access_log = _AccessLog()
 
 
-def configure_logging(*, level: str = "INFO", json: bool = False) -> None:
-    """Route stdlib and structlog output through one renderer."""
+def configure_logging(*, level: str = "INFO", json: bool = False, background: bool = False) -> None:
+    """Route stdlib and structlog output through one renderer; `background` (the API's event loop) hands
+    structlog and access lines to a writer thread (api.log_writer) instead of writing them inline."""
+    out: TextIO = background_writer(sys.stderr) if background else sys.stderr  # type: ignore[assignment]
     processors: list[structlog.typing.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
@@ -56,12 +61,12 @@ def configure_logging(*, level: str = "INFO", json: bool = False) -> None:
     structlog.configure(
         processors=[*processors, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(out),
         cache_logger_on_first_use=True,
     )
     access_log.enabled = logging.getLevelName(level.upper()) <= logging.INFO
     access_log.json = json
-    access_log.out = sys.stderr
+    access_log.out = out
     logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
     # httpx logs every request at INFO; runners poll, so that would drown the events that matter.
     logging.getLogger("httpx").setLevel(logging.WARNING)

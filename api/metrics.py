@@ -19,3 +19,6 @@ JOB_PHASE = Histogram(
     ["phase"],
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
 )
+LOG_LINES_DROPPED = Counter(
+    "syllabus_log_lines_dropped_total", "Log lines dropped because the log output fell behind"
+)
