@@ -18,6 +18,7 @@ from api.accounts.service import (
     touch_cached,
 )
 from api.accounts.tokens import hash_token
+from api.accounts.usage import TokenUsage
 from api.coherence import CachedToken, TokenCache
 from api.errors import Forbidden, NotFound, Unauthorized
 from api.settings import Settings
@@ -82,8 +83,9 @@ def _resolve_token(
 async def get_principal(request: Request) -> Principal:
     """The caller, from `Authorization: Bearer <token>`.
 
-    A token in the app's token cache (api.coherence) whose use was recorded within the minute costs no
-    database work and no threadpool hop; anything else is resolved (and cached) in a worker thread.
+    A token in the app's token cache (api.coherence) costs no database work and no threadpool hop: its use
+    is recorded at most once a minute, in the background on PostgreSQL (api.accounts.usage). Anything else
+    is resolved (and cached) in a worker thread.
     """
     header = request.headers.get("authorization", "")
     scheme, _, credentials = header.partition(" ")
@@ -95,8 +97,12 @@ async def get_principal(request: Request) -> Principal:
     settings: Settings = request.app.state.settings
     token_hash = hash_token(bearer, settings.secret_key.get_secret_value())
     cached = cache.get(token_hash) if cache is not None else None
-    if cached is not None and is_fresh(cached, utcnow()):
+    usage: TokenUsage | None = getattr(request.app.state, "token_usage", None)
+    now = utcnow()
+    if cached is not None and is_fresh(cached, now):
         principal = principal_of(cached)
+    elif cached is not None and usage is not None:
+        principal = usage.note(cached, now)  # its use is written in the background (api.accounts.usage)
     else:
         factory = request.app.state.auth_session_factory
         principal = await run_in_threadpool(_resolve_token, factory, token_hash, cached, cache)

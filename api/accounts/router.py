@@ -27,10 +27,11 @@ from api.deps import (
 )
 from api.errors import Forbidden
 from api.http_cache import check_if_match, etag_of
+from api.middleware import API_PREFIX
 from api.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
 from db.models import Learner
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(prefix=API_PREFIX, tags=["accounts"])
 
 
 class SignupClosed(Forbidden):

@@ -11,8 +11,9 @@ from api.ci.schemas import CiResultCreate, CiResultRead
 from api.deps import CurrentPrincipal, SessionDep, in_one_trip
 from api.errors import UnprocessableContent
 from api.jobs.waker import get_waker
+from api.middleware import API_PREFIX
 
-router = APIRouter(tags=["ci"])
+router = APIRouter(prefix=API_PREFIX, tags=["ci"])
 
 
 class CiBodyInvalid(UnprocessableContent):

@@ -7,9 +7,10 @@ from fastapi import APIRouter, Query
 from api.deps import CurrentPrincipal, SessionDep
 from api.exercises import service
 from api.exercises.schemas import ExerciseRead, ExerciseSummary
+from api.middleware import API_PREFIX
 from api.pagination import CursorQuery, LimitQuery, Page
 
-router = APIRouter(tags=["exercises"])
+router = APIRouter(prefix=API_PREFIX, tags=["exercises"])
 
 
 @router.get("/exercises", response_model=Page[ExerciseSummary])

@@ -10,11 +10,12 @@ from fastapi.responses import JSONResponse
 from api.deps import RunnerPrincipal, SessionDep
 from api.jobs import service
 from api.jobs.schemas import ClaimedJob, ClaimRequest, HeartbeatRequest, LeaseRead, ResultAccepted, ResultPost
-from api.jobs.waker import JOBS_CHANNEL, POLL_INTERVAL_S, get_waker, wait_for, waker_lifespan
+from api.jobs.waker import JOBS_CHANNEL, POLL_INTERVAL_S, get_waker, wait_for
+from api.middleware import API_PREFIX
 from api.settings import Settings
 from db.session import session_scope
 
-router = APIRouter(tags=["runner"], lifespan=waker_lifespan)
+router = APIRouter(prefix=API_PREFIX, tags=["runner"])
 
 _CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"description": "The lease was lost (the job was requeued or finished under another lease)"}

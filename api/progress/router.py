@@ -7,6 +7,7 @@ from pydantic import AwareDatetime
 
 from api.deps import LearnerInPath, LearnerRefPath, SessionDep, in_one_trip
 from api.http_cache import not_modified
+from api.middleware import API_PREFIX
 from api.pagination import CursorQuery, LimitQuery, Page, encode_cursor
 from api.progress import dashboard, event_writer, events, goals, recommend, topic_status_pg, tracking
 from api.progress.catalogue import load_catalogue
@@ -29,7 +30,7 @@ from api.progress.schemas import (
     TopicProgressUpdate,
 )
 
-router = APIRouter(tags=["progress"])
+router = APIRouter(prefix=API_PREFIX, tags=["progress"])
 WeekPath = Annotated[
     str, Path(description="An ISO week like `2026-W48`, or `current`.", examples=["current"])
 ]

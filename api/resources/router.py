@@ -7,6 +7,7 @@ from fastapi import APIRouter, BackgroundTasks, Query, Request, Response, status
 from api.deps import AdminPrincipal, CurrentPrincipal, LearnerPrincipal, SessionDep
 from api.errors import Forbidden, NotFound
 from api.http_cache import check_if_match, etag_of
+from api.middleware import API_PREFIX
 from api.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
 from api.resources import link_check, service
 from api.resources.schemas import (
@@ -23,7 +24,7 @@ from api.resources.schemas import (
 )
 from db.models import LinkCheck
 
-router = APIRouter(tags=["resources"])
+router = APIRouter(prefix=API_PREFIX, tags=["resources"])
 
 
 class LinkCheckNotFound(NotFound):

@@ -10,6 +10,7 @@ from api.accounts.service import Principal
 from api.deps import LearnerInPath, LearnerPrincipal, SessionDep, SettingsDep
 from api.errors import Forbidden
 from api.jobs.waker import POLL_INTERVAL_S, get_waker, submission_channel, wait_for
+from api.middleware import API_PREFIX
 from api.pagination import CursorQuery, LimitQuery, Page
 from api.submissions import accept_pg, service
 from api.submissions.schemas import (
@@ -21,7 +22,7 @@ from api.submissions.schemas import (
 from db.models.submissions import SubmissionStatus
 from db.session import session_scope
 
-router = APIRouter(tags=["submissions"])
+router = APIRouter(prefix=API_PREFIX, tags=["submissions"])
 
 IdempotencyKey = Annotated[
     str | None,

@@ -7,9 +7,10 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.accounts.service import Principal, get_learner
 from api.coherence import CatalogueCache
-from api.deps import AdminPrincipal, CurrentPrincipal, SessionDep
+from api.deps import AdminPrincipal, CurrentPrincipal, SessionDep, get_principal
 from api.errors import NotFound
 from api.http_cache import check_if_match, etag_of, not_modified
+from api.middleware import API_PREFIX
 from api.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
 from api.topics import service
 from api.topics.schemas import (
@@ -23,7 +24,7 @@ from api.topics.schemas import (
 )
 from db.session import session_scope
 
-router = APIRouter(tags=["topics"])
+router = APIRouter(prefix=API_PREFIX, tags=["topics"])
 
 MEDIA_TYPES = {
     "json": "application/json",
@@ -69,7 +70,6 @@ def _overlay_learner(session: SessionDep, principal: Principal, learner_id: str)
     },
 )
 async def read_graph(
-    principal: CurrentPrincipal,
     request: Request,
     format: Annotated[Literal["json", "mermaid", "dot"], Query()] = "json",
     learner_id: Annotated[
@@ -77,6 +77,7 @@ async def read_graph(
     ] = None,
 ) -> Response:
     """The prerequisite graph (nodes with layers, edges in learning order), as JSON, Mermaid or DOT."""
+    principal = await get_principal(request)
     cache = _graph_cache(request)
     catalogue: CatalogueCache | None = getattr(request.app.state, "catalogue_cache", None)
     if learner_id is not None:
