@@ -72,19 +72,45 @@ class TooManyEvents(PayloadTooLarge):
     code = "too-many-events"
 
 
+# One encoder for canonical JSON (sorted keys, no spaces): reused, it skips building an encoder per call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str).encode
+_CANONICAL_BODY = '{{"id":{},"object":{{"id":{},"type":{}}},"result":{},"timestamp":{},"verb":{}}}'
+
+
+def canonical_json(value: Any) -> str:
+    """`value` as canonical JSON text (what body hashes and the result size cap are computed on)."""
+    return _CANONICAL(value)
+
+
 def body_hash(
-    *, event_id: str, verb: str, object_type: str, object_id: str, result: Any, timestamp: Any
+    *,
+    event_id: str,
+    verb: str,
+    object_type: str,
+    object_id: str,
+    result: Any,
+    timestamp: Any,
+    result_json: str | None = None,
 ) -> str:
-    """sha256 of the canonical body, so a repeat is recognised whatever its key order or offset notation."""
-    canonical = {
-        "id": event_id,
-        "verb": verb,
-        "object": {"type": object_type, "id": object_id},
-        "result": result,
-        "timestamp": timestamp.astimezone(UTC).isoformat() if isinstance(timestamp, datetime) else None,
-    }
-    raw = json.dumps(canonical, sort_keys=True, separators=(",", ":"), default=str).encode()
-    return hashlib.sha256(raw).hexdigest()
+    """sha256 of the canonical body, so a repeat is recognised whatever its key order or offset notation.
+
+    The canonical body is `{"id","object":{"id","type"},"result","timestamp","verb"}` as canonical JSON,
+    assembled from its parts so that `result_json` (the result's canonical JSON, if the caller has it) is
+    not encoded twice.
+    """
+    stamp = timestamp.astimezone(UTC).isoformat() if isinstance(timestamp, datetime) else None
+    parts = (
+        _CANONICAL(event_id),
+        _CANONICAL(object_id),
+        _CANONICAL(object_type),
+        _CANONICAL(result) if result_json is None else result_json,
+        _CANONICAL(stamp),
+        _CANONICAL(verb),
+    )
+    canonical = '{{"id":{},"object":{{"id":{},"type":{}}},"result":{},"timestamp":{},"verb":{}}}'.format(
+        *parts
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def duration_minutes(value: str) -> float:
@@ -266,8 +292,6 @@ def _check_batch(events: Sequence[EventCreate]) -> None:
                 field="verb",
                 id=str(event.id),
             )
-        if event.result is not None and len(json.dumps(event.result, default=str)) > MAX_RESULT_BYTES:
-            raise InvalidEvent(f"[{index}].result: larger than {MAX_RESULT_BYTES} bytes", id=str(event.id))
         if event.verb == VOIDED:
             if event.object.type != "event":
                 raise InvalidEvent(
@@ -306,11 +330,14 @@ def prepare_events(events: Sequence[EventCreate], *, learner_id: int, now: datet
     _check_batch(events)
     prepared: list[dict[str, Any]] = []
     for index, event in enumerate(events):
+        eid = str(event.id)
+        result_json = canonical_json(event.result)
+        if len(result_json) > MAX_RESULT_BYTES:  # ASCII only (escaped), so characters are bytes
+            raise InvalidEvent(f"[{index}].result: larger than {MAX_RESULT_BYTES} bytes as JSON", id=eid)
         try:
             minutes = minutes_of(event.result)
         except ValueError as exc:
-            raise InvalidEvent(f"[{index}].result: {exc}", id=str(event.id)) from exc
-        eid = str(event.id)
+            raise InvalidEvent(f"[{index}].result: {exc}", id=eid) from exc
         prepared.append(
             {
                 "id": eid,
@@ -329,6 +356,7 @@ def prepare_events(events: Sequence[EventCreate], *, learner_id: int, now: datet
                     object_id=event.object.id,
                     result=event.result,
                     timestamp=event.timestamp,
+                    result_json=result_json,
                 ),
             }
         )

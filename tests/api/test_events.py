@@ -1,12 +1,15 @@
 """The event log: idempotent ids, conflicts, batches, voiding (which leaves every figure) and listing."""
 
+import hashlib
+import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from api.progress.events import duration_minutes
+from api.progress.events import body_hash, duration_minutes
 from tests.api.test_progress_support import API, seed_graph
 from tests.conftest import Actors
 
@@ -183,3 +186,49 @@ def test_listing_filters_and_pages_on_stored(client: TestClient, actors: Actors)
     window = client.get(url, params={"since": stored[1], "until": stored[3]}, headers=h).json()["items"]
     assert [e["id"] for e in window] == ids[2:4]  # since is exclusive, until inclusive
     assert client.get(url, params={"cursor": "garbage"}, headers=h).status_code == 400
+
+
+def _stored_form_hash(**body: Any) -> str:
+    """How body hashes of events already stored were computed (one json.dumps of the canonical dict)."""
+    stamp = body["timestamp"]
+    canonical = {
+        "id": body["event_id"],
+        "verb": body["verb"],
+        "object": {"type": body["object_type"], "id": body["object_id"]},
+        "result": body["result"],
+        "timestamp": stamp.astimezone(UTC).isoformat() if isinstance(stamp, datetime) else None,
+    }
+    raw = json.dumps(canonical, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return hashlib.sha256(raw).hexdigest()
+
+
+def test_body_hashes_match_those_of_stored_events() -> None:
+    """A repeat of an event stored before the hash was assembled from parts must still be recognised."""
+    cases = [
+        {
+            "event_id": "e1",
+            "verb": "experienced",
+            "object_type": "resource",
+            "object_id": "42",
+            "result": None,
+            "timestamp": None,
+        },
+        {
+            "event_id": 'é"x',
+            "verb": "v",
+            "object_type": "t\n",
+            "object_id": "日本",
+            "result": {"b": [1, 2.5, None, True], "a": {"z": "ü", "y": 1}},
+            "timestamp": datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=5))),
+        },
+        {
+            "event_id": "x",
+            "verb": "v",
+            "object_type": "t",
+            "object_id": "o",
+            "result": {},
+            "timestamp": datetime.now(UTC),
+        },
+    ]
+    for case in cases:
+        assert body_hash(**case) == _stored_form_hash(**case), case
