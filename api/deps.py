@@ -57,7 +57,10 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     except BaseException:
-        await run_in_threadpool(_finish, session, commit=False)
+        if session.in_transaction():
+            await run_in_threadpool(_finish, session, commit=False)
+        else:
+            session.close()
         raise
     if session.in_transaction():
         await run_in_threadpool(_finish, session, commit=True)
@@ -151,20 +154,14 @@ def _wanted_learner(principal: Principal, learner_id: str) -> int:
 LearnerIdPath = Annotated[str, Path(description="A learner id, or `me`.", examples=["me"])]
 
 
-def learner_in_path(principal: LearnerPrincipal, session: SessionDep, learner_id: LearnerIdPath) -> Learner:
-    """The learner named in the path; another learner's data is 404, as if it did not exist."""
-    return get_learner(session, _wanted_learner(principal, learner_id))
-
-
-LearnerInPath = Annotated[Learner, Depends(learner_in_path)]
-
-
 @dataclass(frozen=True)
 class LearnerRef:
     """A learner named in the path, checked against the principal but not loaded yet (no I/O).
 
-    For hot async routes that do all their database work in one worker-thread trip (`in_one_trip`):
-    `load(session)` there is `LearnerInPath` (404 when the learner does not exist).
+    For async routes that do all their database work in one worker-thread trip (`in_one_trip`), where
+    `load` or `check` gives the 404 of a learner that does not exist; another learner's data is 404 too, as
+    if it did not exist. (A sync dependency that loaded it would hold a pooled connection from its own
+    thread trip to the commit's, across the waits for free threads in between.)
     """
 
     learner_id: int
@@ -173,9 +170,14 @@ class LearnerRef:
         """The learner row, or 404."""
         return get_learner(session, self.learner_id)
 
+    def check(self, session: Session) -> int:
+        """The learner's id once it is known to exist (404 otherwise)."""
+        self.load(session)
+        return self.learner_id
+
 
 async def learner_ref(request: Request, learner_id: LearnerIdPath) -> LearnerRef:
-    """`LearnerInPath` without the load: the same 401/403/404s, decided on the event loop.
+    """The learner a path names, checked against the caller (401/403/404), decided on the event loop.
 
     It authenticates itself instead of depending on `LearnerPrincipal`: on the hottest routes each level of
     nested dependencies costs measurable throughput (bench/api).
@@ -188,9 +190,13 @@ LearnerRefPath = Annotated[LearnerRef, Depends(learner_ref)]
 
 
 def _call_and_commit(session: Session, fn: Callable[[], T]) -> T:
-    result = fn()
-    if session.in_transaction():
-        session.commit()
+    try:
+        result = fn()
+        if session.in_transaction():
+            session.commit()
+    except BaseException:
+        session.rollback()  # here, not in a later trip: a failed request must not keep its connection either
+        raise
     return result
 
 
@@ -198,7 +204,7 @@ async def in_one_trip(session: Session, fn: Callable[[], T]) -> T:
     """Run `fn` and commit the request's session in a single worker-thread trip (before the response).
 
     A sync route costs a trip per sync dependency, one for the handler and one for the commit; a hot
-    async route that funnels its database work through this pays one. A failure raises as in the handler;
-    `get_session` then rolls back.
+    async route that funnels its database work through this pays one. A failure is rolled back in the same
+    trip and raises as in the handler.
     """
     return await run_in_threadpool(_call_and_commit, session, fn)

@@ -19,7 +19,6 @@ from api.accounts.schemas import (
 from api.deps import (
     AdminPrincipal,
     CurrentPrincipal,
-    LearnerInPath,
     LearnerRefPath,
     SessionDep,
     SettingsDep,
@@ -72,9 +71,9 @@ def create_learner(
 
 
 @router.get("/learners/{learner_id}", response_model=LearnerRead)
-def read_learner(learner: LearnerInPath, response: Response) -> LearnerRead:
+async def read_learner(learner: LearnerRefPath, session: SessionDep, response: Response) -> LearnerRead:
     """A learner's profile (admin or self)."""
-    return _learner_response(response, learner)
+    return _learner_response(response, await in_one_trip(session, lambda: learner.load(session)))
 
 
 @router.patch("/learners/{learner_id}", response_model=LearnerRead)

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Query, Request, Response, status
 from pydantic import AwareDatetime
 
-from api.deps import LearnerInPath, LearnerRefPath, SessionDep, in_one_trip
+from api.deps import LearnerRefPath, SessionDep, in_one_trip
 from api.http_cache import not_modified
 from api.middleware import API_PREFIX
 from api.pagination import CursorQuery, LimitQuery, Page, encode_cursor
@@ -34,11 +34,6 @@ router = APIRouter(prefix=API_PREFIX, tags=["progress"])
 WeekPath = Annotated[
     str, Path(description="An ISO week like `2026-W48`, or `current`.", examples=["current"])
 ]
-
-
-def _learner_id(learner: LearnerInPath) -> int:
-    assert learner.id is not None
-    return learner.id
 
 
 # The hottest routes come first: Starlette tries routes in order (see api.app.DOMAIN_ROUTERS).
@@ -97,10 +92,14 @@ async def post_events(
     )
 
 
+# The reads below load the learner (404), read and end the transaction in one worker-thread trip
+# (`in_one_trip`): a pooled connection is never held while the request waits for another thread.
 @router.get("/learners/{learner_id}/progress", response_model=ProgressRead)
-def read_progress(learner: LearnerInPath, session: SessionDep) -> ProgressRead:
+async def read_progress(learner: LearnerRefPath, session: SessionDep) -> ProgressRead:
     """Every active topic's status and mastery, and per-section percent complete."""
-    return tracking.progress_overview(session, learner_id=_learner_id(learner))
+    return await in_one_trip(
+        session, lambda: tracking.progress_overview(session, learner_id=learner.check(session))
+    )
 
 
 @router.put("/learners/{learner_id}/topics/{slug}/progress", response_model=TopicProgressRead)
@@ -140,8 +139,8 @@ async def put_resource_progress(
 
 
 @router.get("/learners/{learner_id}/events", response_model=Page[EventRead])
-def list_events(
-    learner: LearnerInPath,
+async def list_events(
+    learner: LearnerRefPath,
     session: SessionDep,
     since: Annotated[
         AwareDatetime | None, Query(description="Only events stored after this instant.")
@@ -154,14 +153,18 @@ def list_events(
     cursor: CursorQuery = None,
 ) -> Page[EventRead]:
     """The learner's events in stored order; voided and voiding events are left out."""
-    rows = events.list_events(
+    after = events.parse_cursor(cursor)
+    rows = await in_one_trip(
         session,
-        learner_id=_learner_id(learner),
-        since=since,
-        until=until,
-        verb=verb,
-        after=events.parse_cursor(cursor),
-        limit=limit + 1,
+        lambda: events.list_events(
+            session,
+            learner_id=learner.check(session),
+            since=since,
+            until=until,
+            verb=verb,
+            after=after,
+            limit=limit + 1,
+        ),
     )
     page = rows[:limit]
     next_cursor = encode_cursor([page[-1].stored_at.isoformat(), page[-1].id]) if len(rows) > limit else None
@@ -169,23 +172,31 @@ def list_events(
 
 
 @router.get("/learners/{learner_id}/next", response_model=NextRead)
-def read_next(learner: LearnerInPath, session: SessionDep) -> NextRead:
+async def read_next(learner: LearnerRefPath, session: SessionDep) -> NextRead:
     """Unlocked topics not yet done, in prerequisite order, with reasons; locked ones with what they need."""
-    rows = load_statuses(session, learner_id=_learner_id(learner))
-    statuses = {topic_id: row.status for topic_id, row in rows.items()}
-    return recommend.next_topics(load_catalogue(session), statuses)
+
+    def work() -> NextRead:
+        rows = load_statuses(session, learner_id=learner.check(session))
+        statuses = {topic_id: row.status for topic_id, row in rows.items()}
+        return recommend.next_topics(load_catalogue(session), statuses)
+
+    return await in_one_trip(session, work)
 
 
 @router.get("/learners/{learner_id}/path", response_model=PathRead)
-def read_path(
-    learner: LearnerInPath,
+async def read_path(
+    learner: LearnerRefPath,
     session: SessionDep,
     target: Annotated[str, Query(min_length=1, max_length=80, description="The topic slug to reach.")],
 ) -> PathRead:
     """The not-yet-done topics needed to reach `target`, in a valid order, with total estimated hours."""
-    rows = load_statuses(session, learner_id=_learner_id(learner))
-    statuses = {topic_id: row.status for topic_id, row in rows.items()}
-    return recommend.path_to(load_catalogue(session), statuses, target_slug=target)
+
+    def work() -> PathRead:
+        rows = load_statuses(session, learner_id=learner.check(session))
+        statuses = {topic_id: row.status for topic_id, row in rows.items()}
+        return recommend.path_to(load_catalogue(session), statuses, target_slug=target)
+
+    return await in_one_trip(session, work)
 
 
 @router.put("/learners/{learner_id}/goals/{week}", response_model=GoalRead)
@@ -199,14 +210,19 @@ async def put_goal(
 
 
 @router.get("/learners/{learner_id}/goals/{week}", response_model=GoalRead)
-def read_goal(week: WeekPath, learner: LearnerInPath, session: SessionDep) -> GoalRead:
+async def read_goal(week: WeekPath, learner: LearnerRefPath, session: SessionDep) -> GoalRead:
     """A week's goal with progress against each target and whether it is met."""
-    return goals.get_goal(session, learner=learner, week=week)
+    return await in_one_trip(
+        session, lambda: goals.get_goal(session, learner=learner.load(session), week=week)
+    )
 
 
 @router.get("/learners/{learner_id}/goals", response_model=GoalHistory)
-def list_goals(
-    learner: LearnerInPath, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
+async def list_goals(
+    learner: LearnerRefPath, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
 ) -> GoalHistory:
     """Goal history newest week first, with the current and the longest streak of weeks met."""
-    return goals.goal_history(session, learner=learner, limit=limit, cursor=cursor)
+    return await in_one_trip(
+        session,
+        lambda: goals.goal_history(session, learner=learner.load(session), limit=limit, cursor=cursor),
+    )

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
 from api.accounts.service import Principal
-from api.deps import LearnerInPath, LearnerPrincipal, SessionDep, SettingsDep
+from api.deps import LearnerPrincipal, LearnerRefPath, SessionDep, SettingsDep, in_one_trip
 from api.errors import Forbidden
 from api.jobs.waker import POLL_INTERVAL_S, get_waker, submission_channel, wait_for
 from api.middleware import API_PREFIX
@@ -109,8 +109,8 @@ async def get_submission(
 
 
 @router.get("/learners/{learner_id}/submissions", response_model=Page[SubmissionSummary])
-def list_submissions(
-    learner: LearnerInPath,
+async def list_submissions(
+    learner: LearnerRefPath,
     session: SessionDep,
     exercise: Annotated[str | None, Query(max_length=80, description="Only this exercise (slug).")] = None,
     status_: Annotated[
@@ -119,9 +119,16 @@ def list_submissions(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[SubmissionSummary]:
-    """A learner's submissions, newest first."""
-    assert learner.id is not None
-    items, next_cursor, total = service.list_submissions(
-        session, learner_id=learner.id, exercise_slug=exercise, status=status_, limit=limit, cursor=cursor
+    """A learner's submissions, newest first (loaded and read in one worker-thread trip)."""
+    items, next_cursor, total = await in_one_trip(
+        session,
+        lambda: service.list_submissions(
+            session,
+            learner_id=learner.check(session),
+            exercise_slug=exercise,
+            status=status_,
+            limit=limit,
+            cursor=cursor,
+        ),
     )
     return Page(items=items, next_cursor=next_cursor, total=total)
