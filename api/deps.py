@@ -1,8 +1,9 @@
 """Named dependencies shared by every router."""
 
+import functools
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 from fastapi import Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
@@ -27,6 +28,7 @@ from db.session import session_scope
 from db.types import utcnow
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 # Dependencies that do no I/O are `async def`: a sync one costs a threadpool round trip per request.
@@ -198,6 +200,20 @@ def _call_and_commit(session: Session, fn: Callable[[], T]) -> T:
         session.rollback()  # here, not in a later trip: a failed request must not keep its connection either
         raise
     return result
+
+
+def commits(handler: Callable[P, T]) -> Callable[P, T]:
+    """For a sync route with a `session` parameter: commit (or roll back) at the end of the handler's own
+    worker-thread trip, as `in_one_trip` does for async routes, instead of in a later trip while the
+    request holds its pooled connection waiting for a free thread."""
+
+    @functools.wraps(handler)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        session = kwargs["session"]
+        assert isinstance(session, Session), "@commits needs the route's `session: SessionDep`"
+        return _call_and_commit(session, lambda: handler(*args, **kwargs))
+
+    return run
 
 
 async def in_one_trip(session: Session, fn: Callable[[], T]) -> T:

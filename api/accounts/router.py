@@ -22,6 +22,7 @@ from api.deps import (
     LearnerRefPath,
     SessionDep,
     SettingsDep,
+    commits,
     in_one_trip,
 )
 from api.errors import Forbidden
@@ -47,6 +48,7 @@ def _learner_response(response: Response, learner: object) -> LearnerRead:
 
 
 @router.post("/signup", status_code=status.HTTP_201_CREATED, response_model=SignupResponse)
+@commits
 def signup(body: SignupRequest, session: SessionDep, settings: SettingsDep) -> SignupResponse:
     """Create a learner and their first learner token (only when `SYLLABUS_OPEN_SIGNUP=true`)."""
     if not settings.open_signup:
@@ -61,6 +63,7 @@ def signup(body: SignupRequest, session: SessionDep, settings: SettingsDep) -> S
 
 
 @router.post("/learners", status_code=status.HTTP_201_CREATED, response_model=LearnerRead)
+@commits
 def create_learner(
     body: LearnerCreate, _: AdminPrincipal, session: SessionDep, response: Response
 ) -> LearnerRead:
@@ -93,6 +96,7 @@ async def update_learner(
 
 
 @router.get("/me", response_model=MeRead)
+@commits
 def me(principal: CurrentPrincipal, session: SessionDep) -> MeRead:
     """The principal behind the bearer token."""
     token = service.get_token(session, principal.token_id)
@@ -105,6 +109,7 @@ def me(principal: CurrentPrincipal, session: SessionDep) -> MeRead:
 
 
 @router.post("/tokens", status_code=status.HTTP_201_CREATED, response_model=TokenCreated)
+@commits
 def create_token(
     body: TokenCreate, principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep
 ) -> TokenCreated:
@@ -123,6 +128,7 @@ def _token_lister(principal: CurrentPrincipal) -> CurrentPrincipal:
 
 
 @router.get("/tokens", response_model=Page[TokenRead])
+@commits
 def list_tokens(
     principal: Annotated[service.Principal, Depends(_token_lister)],
     session: SessionDep,
@@ -140,6 +146,7 @@ def list_tokens(
 
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
+@commits
 def revoke_token(
     token_id: int, principal: Annotated[service.Principal, Depends(_token_lister)], session: SessionDep
 ) -> Response:

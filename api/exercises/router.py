@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import CurrentPrincipal, SessionDep
+from api.deps import CurrentPrincipal, SessionDep, commits
 from api.exercises import service
 from api.exercises.schemas import ExerciseRead, ExerciseSummary
 from api.middleware import API_PREFIX
@@ -14,6 +14,7 @@ router = APIRouter(prefix=API_PREFIX, tags=["exercises"])
 
 
 @router.get("/exercises", response_model=Page[ExerciseSummary])
+@commits
 def list_exercises(
     session: SessionDep,
     _principal: CurrentPrincipal,
@@ -29,6 +30,7 @@ def list_exercises(
 
 
 @router.get("/exercises/{slug}", response_model=ExerciseRead)
+@commits
 def get_exercise(slug: str, session: SessionDep, _principal: CurrentPrincipal) -> ExerciseRead:
     """One exercise with instructions, starter files and visible tests (never hidden tests or solutions)."""
     return service.read_exercise(session, slug=slug)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Body, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from api.deps import RunnerPrincipal, SessionDep
+from api.deps import RunnerPrincipal, SessionDep, commits
 from api.jobs import service
 from api.jobs.schemas import ClaimedJob, ClaimRequest, HeartbeatRequest, LeaseRead, ResultAccepted, ResultPost
 from api.jobs.waker import JOBS_CHANNEL, POLL_INTERVAL_S, get_waker, wait_for
@@ -65,6 +65,7 @@ async def claim_job(
 
 
 @router.post("/runner/jobs/{job_id}/heartbeat", response_model=LeaseRead, responses=_CONFLICT)
+@commits
 def heartbeat(
     job_id: int, body: HeartbeatRequest, request: Request, session: SessionDep, _principal: RunnerPrincipal
 ) -> LeaseRead:
@@ -76,6 +77,7 @@ def heartbeat(
 
 
 @router.post("/runner/jobs/{job_id}/result", response_model=ResultAccepted, responses=_CONFLICT)
+@commits
 def post_result(
     job_id: int, body: ResultPost, request: Request, session: SessionDep, _principal: RunnerPrincipal
 ) -> ResultAccepted:

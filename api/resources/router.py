@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response, status
 
-from api.deps import AdminPrincipal, CurrentPrincipal, LearnerPrincipal, SessionDep
+from api.deps import AdminPrincipal, CurrentPrincipal, LearnerPrincipal, SessionDep, commits
 from api.errors import Forbidden, NotFound
 from api.http_cache import check_if_match, etag_of
 from api.middleware import API_PREFIX
@@ -41,6 +41,7 @@ def _read(session: SessionDep, resource: object, response: Response) -> Resource
 
 
 @router.get("/resources", response_model=Page[ResourceRead])
+@commits
 def list_resources(
     principal: CurrentPrincipal,
     session: SessionDep,
@@ -79,6 +80,7 @@ def list_resources(
 
 
 @router.post("/resources", status_code=status.HTTP_201_CREATED, response_model=ResourceRead)
+@commits
 def create_resource(
     body: ResourceCreate, principal: LearnerPrincipal, session: SessionDep, response: Response
 ) -> ResourceRead:
@@ -89,6 +91,7 @@ def create_resource(
 
 
 @router.post("/resources/link-check", status_code=status.HTTP_202_ACCEPTED, response_model=LinkCheckStarted)
+@commits
 def start_link_check(
     principal: AdminPrincipal,
     session: SessionDep,
@@ -109,6 +112,7 @@ def start_link_check(
 
 
 @router.get("/resources/link-checks/{check_id}", response_model=LinkCheckRead)
+@commits
 def read_link_check(check_id: int, _: AdminPrincipal, session: SessionDep) -> LinkCheckRead:
     """Progress (`checked` of `total`) and, once finished, counts by link status."""
     check = session.get(LinkCheck, check_id)
@@ -118,6 +122,7 @@ def read_link_check(check_id: int, _: AdminPrincipal, session: SessionDep) -> Li
 
 
 @router.get("/resources/{resource_id}", response_model=ResourceRead)
+@commits
 def read_resource(
     resource_id: int, principal: CurrentPrincipal, session: SessionDep, response: Response
 ) -> ResourceRead:
@@ -128,6 +133,7 @@ def read_resource(
 
 
 @router.patch("/resources/{resource_id}", response_model=ResourceRead)
+@commits
 def update_resource(
     resource_id: int,
     body: ResourceUpdate,
@@ -144,6 +150,7 @@ def update_resource(
 
 
 @router.delete("/resources/{resource_id}", status_code=status.HTTP_204_NO_CONTENT)
+@commits
 def delete_resource(resource_id: int, principal: AdminPrincipal, session: SessionDep) -> Response:
     """Delete a resource (admin)."""
     resource = service.get_resource(session, resource_id=resource_id, principal=principal)
@@ -152,6 +159,7 @@ def delete_resource(resource_id: int, principal: AdminPrincipal, session: Sessio
 
 
 @router.put("/resources/{resource_id}/rating", response_model=RatingRead)
+@commits
 def rate_resource(
     resource_id: int, body: RatingPut, principal: CurrentPrincipal, session: SessionDep
 ) -> RatingRead:

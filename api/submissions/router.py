@@ -119,7 +119,7 @@ async def list_submissions(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[SubmissionSummary]:
-    """A learner's submissions, newest first (loaded and read in one worker-thread trip)."""
+    """A learner's submissions, newest first."""
     items, next_cursor, total = await in_one_trip(
         session,
         lambda: service.list_submissions(

@@ -7,7 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.accounts.service import Principal, get_learner
 from api.coherence import CatalogueCache
-from api.deps import AdminPrincipal, CurrentPrincipal, SessionDep, get_principal
+from api.deps import AdminPrincipal, CurrentPrincipal, SessionDep, commits, get_principal
 from api.errors import NotFound
 from api.http_cache import check_if_match, etag_of, not_modified
 from api.middleware import API_PREFIX
@@ -154,6 +154,7 @@ def _load_listing(request: Request) -> service.TopicListing:
 
 
 @router.post("/topics", status_code=status.HTTP_201_CREATED, response_model=TopicRead)
+@commits
 def create_topic(body: TopicCreate, _: AdminPrincipal, session: SessionDep, response: Response) -> TopicRead:
     """Create a topic (admin); 409 on a duplicate slug."""
     topic = service.create_topic(session, data=body)
@@ -162,6 +163,7 @@ def create_topic(body: TopicCreate, _: AdminPrincipal, session: SessionDep, resp
 
 
 @router.get("/topics/{slug}", response_model=TopicRead, responses={304: {"description": "Not modified"}})
+@commits
 def read_topic(
     slug: str, principal: CurrentPrincipal, session: SessionDep, request: Request, response: Response
 ) -> TopicRead | Response:
@@ -176,6 +178,7 @@ def read_topic(
 
 
 @router.patch("/topics/{slug}", response_model=TopicRead)
+@commits
 def update_topic(
     slug: str, body: TopicUpdate, _: AdminPrincipal, session: SessionDep, request: Request, response: Response
 ) -> TopicRead:
@@ -187,6 +190,7 @@ def update_topic(
 
 
 @router.delete("/topics/{slug}", status_code=status.HTTP_204_NO_CONTENT)
+@commits
 def delete_topic(
     slug: str,
     _: AdminPrincipal,
@@ -204,6 +208,7 @@ def delete_topic(
     response_model=PrerequisiteRead,
     responses={201: {"model": PrerequisiteRead, "description": "Edge created"}},
 )
+@commits
 def put_prerequisite(
     slug: str,
     prereq_slug: str,
@@ -222,6 +227,7 @@ def put_prerequisite(
 
 
 @router.delete("/topics/{slug}/prerequisites/{prereq_slug}", status_code=status.HTTP_204_NO_CONTENT)
+@commits
 def delete_prerequisite(slug: str, prereq_slug: str, _: AdminPrincipal, session: SessionDep) -> Response:
     """Remove a prerequisite edge (admin, idempotent)."""
     topic = service.get_topic(session, slug, include_archived=True)
