@@ -16,6 +16,7 @@ from api.ci.router import router as ci_router
 from api.coherence import CatalogueCache, TokenCache
 from api.errors import install_error_handlers
 from api.exercises.router import router as exercises_router
+from api.fast_lane import add_fast_lanes
 from api.jobs.router import router as jobs_router
 from api.jobs.waker import waker_lifespan
 from api.logging import configure_logging
@@ -25,11 +26,13 @@ from api.ops.router import router as ops_router
 from api.progress.dashboard_cache import DashboardCache
 from api.progress.event_writer import EventWriter
 from api.progress.router import router as progress_router
+from api.progress.router import serve_single_event
 from api.rate_limit import WriteRateLimitMiddleware
 from api.resources.router import router as resources_router
 from api.settings import Settings, get_settings
 from api.submissions.router import router as submissions_router
 from api.topics.router import router as topics_router
+from api.topics.router import serve_plain_graph
 from db.engine import make_engine
 from db.session import make_session_factory
 
@@ -149,6 +152,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         routers.insert(1, bench_router)
     add_routes(app, routers)
+    add_fast_lanes(
+        app,
+        {
+            ("GET", f"{API_PREFIX}/graph"): serve_plain_graph,
+            ("POST", f"{API_PREFIX}/learners/{{learner_id}}/events"): serve_single_event,
+        },
+    )
     document_problem_responses(app)
     if settings.cors_origins:
         # Bearer tokens only: credentials (cookies) are never allowed cross-origin.

@@ -3,9 +3,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response, status
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, ValidationError
 
-from api.deps import LearnerRefPath, SessionDep, in_one_trip
+from api.deps import LearnerRefPath, SessionDep, in_one_trip, learner_ref
 from api.http_cache import not_modified
 from api.middleware import API_PREFIX
 from api.pagination import CursorQuery, LimitQuery, Page, encode_cursor
@@ -70,9 +70,26 @@ async def post_events(
     body: Annotated[EventCreate | list[EventCreate], Body()], learner: LearnerRefPath, request: Request
 ) -> Response:
     """Store one event (answered with it) or a list (answered with each outcome); 201 if any was created."""
+    return await _store_events(request, learner.learner_id, body)
+
+
+async def serve_single_event(request: Request, body: bytes) -> Response | None:
+    """One well-formed event as JSON, for the route's fast lane (api.fast_lane); None for anything else."""
+    content_type = request.headers.get("content-type", "")
+    if content_type != "application/json" and not content_type.startswith("application/json;"):
+        return None
+    try:
+        event = EventCreate.model_validate_json(body)
+    except ValidationError:
+        return None  # a batch, or not a valid event: FastAPI validates and answers
+    learner = await learner_ref(request, request.path_params["learner_id"])
+    return await _store_events(request, learner.learner_id, event)
+
+
+async def _store_events(request: Request, learner_id: int, body: EventCreate | list[EventCreate]) -> Response:
     state = request.app.state
     outcomes = await event_writer.store(
-        body, learner_id=learner.learner_id, writer=state.event_writer, session_factory=state.session_factory
+        body, learner_id=learner_id, writer=state.event_writer, session_factory=state.session_factory
     )
     created = sum(1 for outcome, _ in outcomes if outcome == "created")
     answer: EventRead | EventBatchRead = (

@@ -70,6 +70,7 @@ def _overlay_learner(session: SessionDep, principal: Principal, learner_id: str)
     },
 )
 async def read_graph(
+    principal: CurrentPrincipal,
     request: Request,
     format: Annotated[Literal["json", "mermaid", "dot"], Query()] = "json",
     learner_id: Annotated[
@@ -77,14 +78,27 @@ async def read_graph(
     ] = None,
 ) -> Response:
     """The prerequisite graph (nodes with layers, edges in learning order), as JSON, Mermaid or DOT."""
-    principal = await get_principal(request)
-    cache = _graph_cache(request)
-    catalogue: CatalogueCache | None = getattr(request.app.state, "catalogue_cache", None)
     if learner_id is not None:
+        cache = _graph_cache(request)
+        catalogue: CatalogueCache | None = getattr(request.app.state, "catalogue_cache", None)
         return await run_in_threadpool(
             _overlay_graph, principal, request, cache, catalogue, format, learner_id
         )
-    # An unchanged catalogue (cached version, api.coherence) is answered on the event loop with no I/O.
+    return await _plain_graph(request, format)
+
+
+async def serve_plain_graph(request: Request, _body: bytes) -> Response | None:
+    """`GET /graph` without a query string, for its fast lane (api.fast_lane); None for anything else."""
+    if request.method != "GET" or request.scope["query_string"]:
+        return None
+    await get_principal(request)  # the route's first step too: any query-less request fails alike
+    return await _plain_graph(request, "json")
+
+
+async def _plain_graph(request: Request, format: str) -> Response:
+    """The graph in `format`; an unchanged catalogue (cached version, api.coherence) costs no I/O."""
+    cache = _graph_cache(request)
+    catalogue: CatalogueCache | None = getattr(request.app.state, "catalogue_cache", None)
     graph = cache.cached(catalogue)
     if graph is None:
         graph = await run_in_threadpool(_load_graph, request, cache, catalogue)
