@@ -138,7 +138,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.token_cache = TokenCache(engine, enabled=settings.is_sqlite)
     app.state.catalogue_cache = CatalogueCache(engine, enabled=False)
     app.state.dashboard_cache = DashboardCache()  # validated per request (api.progress.dashboard_cache)
-    # PostgreSQL: a small event-loop pool for the dashboard's version check and the events' group commit.
+    # PostgreSQL: a small event-loop pool for the hot paths that skip worker threads (dashboard version
+    # checks, the events' group commit, topic progress, submissions) and the token-use stamps.
     async_db = None if settings.is_sqlite else AsyncDatabase(settings.database_url)
     event_writer = None if async_db is None else EventWriter(async_db)
     token_usage = None if async_db is None else TokenUsage(async_db, app.state.token_cache)
