@@ -21,6 +21,7 @@ class BenchData:
     """What the load scripts need: learner tokens, topic slugs and one exercise to submit to."""
 
     learner_tokens: list[str]
+    submitter_tokens: list[str]  # POST submissions spreads over these (see bench.api.run.server_env)
     topic_slugs: list[str]
     exercise_slug: str
     exercise_file: str
@@ -48,8 +49,8 @@ def drop_database(admin_dsn: str, name: str) -> None:
     _admin(admin_dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def populate(settings: Settings, *, learners: int) -> BenchData:
-    """Migrate, sync `content/`, and make `learners` learners with one learner token each."""
+def populate(settings: Settings, *, learners: int, submitters: int = 0) -> BenchData:
+    """Migrate, sync `content/`, and make `learners` + `submitters` learners with one learner token each."""
     migrate.upgrade(settings.database_url)
     content = load_content(settings.content_path)
     engine = make_engine(settings.database_url, pool_size=1)
@@ -63,7 +64,7 @@ def populate(settings: Settings, *, learners: int) -> BenchData:
                 raise SystemExit(f"content/ does not validate: {plan.problems[0]}")
             apply_sync(session, plan)
         with session_scope(factory) as session:
-            for n in range(learners):
+            for n in range(learners + submitters):
                 learner = create_learner(session, data=LearnerCreate(handle=f"bench{n}", timezone="UTC"))
                 _, token = mint_token(
                     session,
@@ -78,5 +79,9 @@ def populate(settings: Settings, *, learners: int) -> BenchData:
     finally:
         engine.dispose()
     return BenchData(
-        learner_tokens=tokens, topic_slugs=slugs, exercise_slug=exercise_slug, exercise_file=exercise_file
+        learner_tokens=tokens[:learners],
+        submitter_tokens=tokens[learners:],
+        topic_slugs=slugs,
+        exercise_slug=exercise_slug,
+        exercise_file=exercise_file,
     )

@@ -130,7 +130,7 @@ def _lua_list(values: list[str]) -> str:
 def write_script(directory: Path, route: Route, data: BenchData, *, etag: str, nonce: str) -> Path:
     """The Lua script that drives `route`."""
     script = LUA % {
-        "tokens": _lua_list(data.learner_tokens),
+        "tokens": _lua_list(data.submitter_tokens if route.kind == "submit" else data.learner_tokens),
         "slugs": _lua_list(data.topic_slugs),
         "kind": route.kind,
         "path": route.path,
