@@ -9,12 +9,14 @@
 - Section percent complete = completed active topics / active topics of the section (skipped is not complete).
 """
 
+from datetime import datetime
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from api.activity import bump
 from api.errors import Conflict, NotFound
-from api.progress.catalogue import load_catalogue
+from api.progress.catalogue import TopicNode, load_catalogue
 from api.progress.events import record_event
 from api.progress.mastery import compute_mastery, load_inputs, load_statuses, topic_mastery
 from api.progress.schemas import ProgressRead, ResourceProgressRead, SectionProgress, TopicProgressRead
@@ -73,7 +75,16 @@ def set_topic_status(session: Session, *, learner_id: int, slug: str, status: st
             result={"status": status, "previous": previous},
             at=now,
         )
-    mastery, reason = topic_mastery(session, learner_id=learner_id, topic_id=topic.id, status=status)
+    rating = topic_mastery(session, learner_id=learner_id, topic_id=topic.id, status=status)
+    updated_at = row.updated_at if row is not None else None
+    return topic_progress_read(topic, status, rating, updated_at=updated_at, changed=changed)
+
+
+def topic_progress_read(
+    topic: TopicNode, status: str, rating: tuple[str, str], *, updated_at: datetime | None, changed: bool
+) -> TopicProgressRead:
+    """The answer to a topic-status PUT (also built by api.progress.topic_status_pg)."""
+    mastery, reason = rating
     return TopicProgressRead(
         slug=topic.slug,
         title=topic.title,
@@ -81,7 +92,7 @@ def set_topic_status(session: Session, *, learner_id: int, slug: str, status: st
         status=status,
         mastery=mastery,
         mastery_reason=reason,
-        updated_at=row.updated_at if row is not None else None,
+        updated_at=updated_at,
         changed=changed,
     )
 
