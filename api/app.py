@@ -26,11 +26,12 @@ from api.ops.router import router as ops_router
 from api.progress.dashboard_cache import DashboardCache
 from api.progress.event_writer import EventWriter
 from api.progress.router import router as progress_router
-from api.progress.router import serve_single_event
+from api.progress.router import serve_single_event, serve_topic_status
 from api.rate_limit import WriteRateLimitMiddleware
 from api.resources.router import router as resources_router
 from api.settings import Settings, get_settings
 from api.submissions.router import router as submissions_router
+from api.submissions.router import serve_submission
 from api.topics.router import router as topics_router
 from api.topics.router import serve_plain_graph
 from db.engine import make_engine
@@ -158,6 +159,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         {
             ("GET", f"{API_PREFIX}/graph"): serve_plain_graph,
             ("POST", f"{API_PREFIX}/learners/{{learner_id}}/events"): serve_single_event,
+            ("PUT", f"{API_PREFIX}/learners/{{learner_id}}/topics/{{slug}}/progress"): serve_topic_status,
+            ("POST", f"{API_PREFIX}/exercises/{{slug}}/submissions"): serve_submission,
         },
     )
     document_problem_responses(app)

@@ -118,7 +118,7 @@ async def get_principal(request: Request) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def _allowed(principal: Principal, roles: tuple[str, ...]) -> Principal:
+def allowed(principal: Principal, roles: tuple[str, ...]) -> Principal:
     """The principal if its role is one of `roles` (admin always is); 403 otherwise."""
     if principal.role != "admin" and principal.role not in roles:
         raise Forbidden(f"a {principal.role} token may not do this")
@@ -129,7 +129,7 @@ def require_role(*roles: str) -> Callable[[Principal], Coroutine[Any, Any, Princ
     """A dependency that lets only `roles` through (admin always passes)."""
 
     async def _check(principal: CurrentPrincipal) -> Principal:
-        return _allowed(principal, roles)
+        return allowed(principal, roles)
 
     return _check
 
@@ -184,7 +184,7 @@ async def learner_ref(request: Request, learner_id: LearnerIdPath) -> LearnerRef
     It authenticates itself instead of depending on `LearnerPrincipal`: on the hottest routes each level of
     nested dependencies costs measurable throughput (bench/api).
     """
-    principal = _allowed(await get_principal(request), ("learner",))
+    principal = allowed(await get_principal(request), ("learner",))
     return LearnerRef(_wanted_learner(principal, learner_id))
 
 

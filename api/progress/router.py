@@ -6,6 +6,7 @@ from fastapi import APIRouter, Body, Path, Query, Request, Response, status
 from pydantic import AwareDatetime, ValidationError
 
 from api.deps import LearnerRefPath, SessionDep, in_one_trip, learner_ref
+from api.fast_lane import is_json
 from api.http_cache import not_modified
 from api.middleware import API_PREFIX
 from api.pagination import CursorQuery, LimitQuery, Page, encode_cursor
@@ -75,8 +76,7 @@ async def post_events(
 
 async def serve_single_event(request: Request, body: bytes) -> Response | None:
     """One well-formed event as JSON, for the route's fast lane (api.fast_lane); None for anything else."""
-    content_type = request.headers.get("content-type", "")
-    if content_type != "application/json" and not content_type.startswith("application/json;"):
+    if not is_json(request):
         return None
     try:
         event = EventCreate.model_validate_json(body)
@@ -124,14 +124,30 @@ async def put_topic_progress(
     slug: str, body: TopicProgressUpdate, learner: LearnerRefPath, request: Request
 ) -> Response:
     """Set a topic's status; idempotent, and a real change logs a `progressed` event."""
+    return await _put_topic_status(request, learner.learner_id, slug, body.status)
+
+
+async def serve_topic_status(request: Request, body: bytes) -> Response | None:
+    """A well-formed status as JSON, for the route's fast lane (api.fast_lane); None for anything else."""
+    if not is_json(request):
+        return None
+    try:
+        update = TopicProgressUpdate.model_validate_json(body)
+    except ValidationError:
+        return None
+    learner = await learner_ref(request, request.path_params["learner_id"])
+    return await _put_topic_status(request, learner.learner_id, request.path_params["slug"], update.status)
+
+
+async def _put_topic_status(request: Request, learner_id: int, slug: str, new_status: str) -> Response:
     state = request.app.state
     read = await topic_status_pg.put_topic_status(
         db=state.async_db,
         catalogue=state.catalogue_cache,
         session_factory=state.session_factory,
-        learner_id=learner.learner_id,
+        learner_id=learner_id,
         slug=slug,
-        status=body.status,
+        status=new_status,
     )
     return Response(read.model_dump_json(), media_type="application/json")
 
