@@ -17,8 +17,9 @@ from api.coherence import CatalogueCache, TokenCache
 from api.errors import install_error_handlers
 from api.exercises.router import router as exercises_router
 from api.fast_lane import add_fast_lanes
+from api.jobs.announce import Announcer
 from api.jobs.router import router as jobs_router
-from api.jobs.waker import waker_lifespan
+from api.jobs.waker import JOBS_CHANNEL, waker_lifespan
 from api.logging import configure_logging
 from api.middleware import API_PREFIX, BodySizeLimitMiddleware, RequestContextMiddleware
 from api.openapi import document_problem_responses
@@ -115,6 +116,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             gc.unfreeze()  # a process that builds another app (tests) can collect this one's cycles
             for task in reversed(background):
                 await task.stop()
+            if job_announcer is not None:
+                await job_announcer.stop()
             if async_db is not None:
                 await async_db.close()
             engine.dispose()
@@ -145,6 +148,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     event_writer = None if async_db is None else EventWriter(async_db)
     token_usage = None if async_db is None else TokenUsage(async_db, app.state.token_cache)
     app.state.async_db, app.state.event_writer, app.state.token_usage = async_db, event_writer, token_usage
+    job_announcer = None if async_db is None else Announcer(async_db, JOBS_CHANNEL)
+    app.state.job_announcer = job_announcer
     background: list[EventWriter | TokenUsage] = [t for t in (event_writer, token_usage) if t is not None]
 
     install_error_handlers(app)

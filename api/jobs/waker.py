@@ -4,9 +4,10 @@ Design: every API process holds one `Waker` (on `app.state.waker`) with subscrip
 A long poll subscribes to a channel, tries its query, and waits for a fire (or for a short poll interval
 to pass, the fallback that makes a lost notification cost at most one interval).
 Writers send `pg_notify` inside their own transaction (delivered only if it commits) and also fire the
-local waker after commit, so SQLite (one process) needs nothing else. On PostgreSQL a background task
-holds one psycopg `AsyncConnection` that LISTENs and turns notifications from any API replica into local
-wake-ups; it reconnects with backoff when the database goes away.
+local waker after commit, so SQLite (one process) needs nothing else. Submissions on PostgreSQL, the
+busiest writer, send theirs just after the commit instead, coalesced (api.jobs.announce).
+On PostgreSQL a background task holds one psycopg `AsyncConnection` that LISTENs and turns notifications
+from any API replica into local wake-ups; it reconnects with backoff when the database goes away.
 """
 
 import asyncio

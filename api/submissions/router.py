@@ -95,6 +95,7 @@ async def _submit(
         idempotency_key=idempotency_key,
         settings=state.settings,
         waker=get_waker(request.app),
+        announcer=state.job_announcer,
     )
     # Formatted, not `url_for`: finding a route by name walks every route (~7 % of this route's CPU).
     location = (

@@ -90,7 +90,10 @@ def test_everything_else_goes_to_the_fastapi_routes(
     odd = client.put(f"{API}/learners/me/topics/a/progress", json={"status": "odd"}, headers=h)
     assert odd.status_code == 422 and odd.json()["errors"][0]["loc"] == ["body", "status"]
     long_key = client.post(SUBMIT, json=FILES, headers=h | {"Idempotency-Key": "k" * 201})
-    assert long_key.status_code == 422 and long_key.json()["errors"][0]["loc"] == ["header", "Idempotency-Key"]
+    assert long_key.status_code == 422 and long_key.json()["errors"][0]["loc"] == [
+        "header",
+        "Idempotency-Key",
+    ]
     no_files = client.post(SUBMIT, json={}, headers=h)
     assert no_files.status_code == 422 and no_files.json()["errors"][0]["loc"] == ["body", "files"]
     form = client.post(SUBMIT, data={"files": "x"}, headers=h)
