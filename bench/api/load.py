@@ -98,6 +98,7 @@ class Measurement:
     p50_ms: float
     p99_ms: float
     max_ms: float
+    per_worker: tuple[int, ...] = ()  # connections each server worker held mid-run (bench.api.split)
 
     @property
     def rps(self) -> float:

@@ -9,8 +9,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import httpx
@@ -18,6 +19,7 @@ import httpx
 from api.settings import PROJECT_ROOT, Settings
 from bench.api.fixture import BenchData, create_database, drop_database, populate
 from bench.api.load import Measurement, Route, find_wrk, run_wrk, write_script
+from bench.api.split import connections_per_worker
 
 P99_TARGET_MS = 50.0
 BASELINE = "hello"
@@ -130,9 +132,13 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
 
 
 def worker_pids(proc: subprocess.Popen[bytes]) -> list[int]:
-    """uvicorn's worker processes (children of the supervisor)."""
+    """uvicorn's worker processes (the supervisor's children but multiprocessing's resource tracker)."""
     children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
-    return [int(pid) for pid in children]
+    return [int(pid) for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+
+
+def _sample_split(proc: subprocess.Popen[bytes], port: int, into: list[tuple[int, ...]]) -> None:
+    into.append(connections_per_worker(worker_pids(proc), port))
 
 
 def start_profilers(
@@ -183,7 +189,7 @@ def _fmt_row(cells: list[str], widths: list[int]) -> str:
 def render_table(results: list[tuple[Route, Measurement]]) -> str:
     """The results as an aligned text table with targets and verdicts."""
     base = next((m.rps for r, m in results if r.name == BASELINE), 0.0)
-    header = ["route", "req/s", "ratio", "target", "p50 ms", "p99 ms", "max ms", "errors", "verdict"]
+    header = ["route", "req/s", "ratio", "target", "p50 ms", "p99 ms", "max ms", "errors", "conns", "verdict"]
     rows = []
     for route, m in results:
         ratio = m.rps / base if base else 0.0
@@ -201,6 +207,7 @@ def render_table(results: list[tuple[Route, Measurement]]) -> str:
                 f"{m.p99_ms:.1f}",
                 f"{m.max_ms:.0f}",
                 f"{m.bad_status + m.socket_errors}",
+                "/".join(map(str, m.per_worker)) or "-",
                 verdict,
             ]
         )
@@ -277,11 +284,20 @@ def main(argv: list[str] | None = None) -> int:
                 run_wrk(wrk, script=warm, seconds=args.warmup, **common)
             script = write_script(work, route, data, etag=etag, nonce=secrets.token_hex(4))
             profilers = start_profilers(proc, args.profile, route.name, args.seconds) if args.profile else []
+            split: list[tuple[int, ...]] = []
+            sampler = threading.Timer(args.seconds / 2, _sample_split, (proc, port, split))
+            sampler.start()
             measured = run_wrk(wrk, script=script, seconds=args.seconds, **common)
+            sampler.join()
             for profiler in profilers:
                 profiler.wait()
+            measured = replace(measured, per_worker=split[0] if split else ())
             results.append((route, measured))
-            print(f"  {route.name}: {measured.rps:,.0f} req/s, p99 {measured.p99_ms:.1f} ms", flush=True)
+            print(
+                f"  {route.name}: {measured.rps:,.0f} req/s, p99 {measured.p99_ms:.1f} ms, "
+                f"connections per worker {'/'.join(map(str, measured.per_worker))}",
+                flush=True,
+            )
     finally:
         if proc is not None:
             stop_server(proc)
