@@ -5,6 +5,7 @@ import asyncio
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -239,6 +240,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--json", type=Path, help="also write the figures to this file")
     p.add_argument("--profile", type=Path, help="py-spy each worker per route into this directory")
+    p.add_argument(
+        "--keep-logs",
+        action="store_true",
+        help="keep the API's log and the wrk scripts (else removed at the end)",
+    )
     return p.parse_args(argv)
 
 
@@ -256,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         secret_key=secrets.token_urlsafe(32),
     )
     proc = None
+    work: Path | None = None
     results: list[tuple[Route, Measurement]] = []
     try:
         print(
@@ -273,7 +280,8 @@ def main(argv: list[str] | None = None) -> int:
         selected = [r for r in routes(data) if not args.only or r.name in wanted]
         print(
             f"wrk -t{args.threads} -c{args.connections}, {args.seconds:g} s per route after "
-            f"{args.warmup:g} s warm-up; uvicorn --workers {args.workers}; logs in {work}",
+            f"{args.warmup:g} s warm-up; uvicorn --workers {args.workers}; "
+            + (f"logs in {work}" if args.keep_logs else "logs removed at the end (--keep-logs keeps them)"),
             flush=True,
         )
         for route in selected:
@@ -302,6 +310,8 @@ def main(argv: list[str] | None = None) -> int:
         if proc is not None:
             stop_server(proc)
         drop_database(args.pg_dsn, db_name)
+        if work is not None and not args.keep_logs:
+            shutil.rmtree(work, ignore_errors=True)  # ~130 MB of log, in RAM when under /dev/shm
     table = render_table(results)
     print()
     print(table)
