@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import psycopg
+from psycopg import AsyncClientCursor, pq
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.engine import make_url
 
@@ -50,3 +51,33 @@ class AsyncDatabase:
         """A pooled connection for the block."""
         async with self._pool.connection() as conn:
             yield conn
+
+    @asynccontextmanager
+    async def script_cursor(self) -> AsyncIterator["ScriptCursor"]:
+        """A client-side-binding cursor for multi-statement messages that open and end their own
+        transaction (`BEGIN; ...`, then `...; COMMIT`); rolled back if the block fails in between."""
+        async with self._pool.connection() as conn:
+            try:
+                yield AsyncClientCursor(conn)
+            except BaseException:
+                if conn.info.transaction_status in (
+                    pq.TransactionStatus.INTRANS,
+                    pq.TransactionStatus.INERROR,
+                ):
+                    await conn.execute("ROLLBACK")
+                raise
+
+
+ScriptCursor = AsyncClientCursor[tuple[object, ...]]
+
+
+async def next_row(cursor: ScriptCursor) -> tuple[object, ...] | None:
+    """The next statement's first row (the cursor holds one result per statement sent)."""
+    cursor.nextset()
+    return await cursor.fetchone()
+
+
+async def next_rows(cursor: ScriptCursor) -> list[tuple[object, ...]]:
+    """The next statement's rows."""
+    cursor.nextset()
+    return await cursor.fetchall()

@@ -18,13 +18,12 @@ from typing import Any, cast
 
 import psycopg
 from fastapi.concurrency import run_in_threadpool
-from psycopg import AsyncClientCursor, pq
 from psycopg.types.json import Jsonb
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from api.activity import BUMP_ONE_SQL
-from api.async_db import AsyncDatabase
+from api.async_db import AsyncDatabase, next_row, next_rows
 from api.coherence import CatalogueCache
 from api.errors import NotFound
 from api.progress.catalogue import Catalogue
@@ -101,48 +100,32 @@ async def set_topic_status(
     catalogue, exercises_by_topic = cached
     topic = catalogue.by_slug(slug)
     exercise_ids = exercises_by_topic.get(topic.id, [])
-    async with db.connection() as conn:
-        cursor = AsyncClientCursor(conn)
-        try:
-            reads = (learner_id, learner_id, topic.id)
-            if exercise_ids:
-                await cursor.execute(_READS_WITH_BEST, (*reads, learner_id, COUNTED_STATUSES, exercise_ids))
-            else:
-                await cursor.execute(_READS, reads)
-            cursor.nextset()  # past BEGIN
-            if await cursor.fetchone() is None:
-                raise NotFound(f"learner {learner_id} not found")
-            cursor.nextset()
-            row = await cursor.fetchone()
-            best = {cast(int, e): clamp_ratio(r) for e, r in await _rest(cursor)} if exercise_ids else {}
-            previous, updated_at = (
-                (str(row[0]), cast(datetime, row[1])) if row is not None else ("not_started", None)
+    async with db.script_cursor() as cursor:
+        reads = (learner_id, learner_id, topic.id)
+        if exercise_ids:
+            await cursor.execute(_READS_WITH_BEST, (*reads, learner_id, COUNTED_STATUSES, exercise_ids))
+        else:
+            await cursor.execute(_READS, reads)
+        if await next_row(cursor) is None:  # next_row: past BEGIN, to the version bump
+            raise NotFound(f"learner {learner_id} not found")
+        row = await next_row(cursor)
+        best = {cast(int, e): clamp_ratio(r) for e, r in await next_rows(cursor)} if exercise_ids else {}
+        previous, updated_at = (
+            (str(row[0]), cast(datetime, row[1])) if row is not None else ("not_started", None)
+        )
+        changed = status != previous
+        if changed:
+            updated_at = utcnow()
+            event = server_event(
+                learner_id=learner_id,
+                verb="progressed",
+                object_type="topic",
+                object_id=topic.slug,
+                result={"status": status, "previous": previous},
+                at=updated_at,
             )
-            changed = status != previous
-            if changed:
-                updated_at = utcnow()
-                event = server_event(
-                    learner_id=learner_id,
-                    verb="progressed",
-                    object_type="topic",
-                    object_id=topic.slug,
-                    result={"status": status, "previous": previous},
-                    at=updated_at,
-                )
-                await cursor.execute(
-                    _WRITES, (learner_id, topic.id, status, updated_at, *_event_params(event))
-                )
-            else:
-                await cursor.execute("COMMIT")  # the version bump stands, as on the ORM path
-        except BaseException:
-            if conn.info.transaction_status in (pq.TransactionStatus.INTRANS, pq.TransactionStatus.INERROR):
-                await conn.execute("ROLLBACK")
-            raise
+            await cursor.execute(_WRITES, (learner_id, topic.id, status, updated_at, *_event_params(event)))
+        else:
+            await cursor.execute("COMMIT")  # the version bump stands, as on the ORM path
     rating = rate_topic(exercise_ids, best, status)
     return topic_progress_read(topic, status, rating, updated_at=updated_at, changed=changed)
-
-
-async def _rest(cursor: AsyncClientCursor[tuple[object, ...]]) -> list[tuple[object, ...]]:
-    """The next statement's rows."""
-    cursor.nextset()
-    return await cursor.fetchall()

@@ -15,13 +15,12 @@ from typing import Any, cast
 
 import structlog
 from fastapi.concurrency import run_in_threadpool
-from psycopg import AsyncClientCursor, pq
 from psycopg.types.json import Jsonb
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from api.activity import BUMP_ONE_SQL
-from api.async_db import AsyncDatabase
+from api.async_db import AsyncDatabase, next_row
 from api.errors import NotFound
 from api.exercises.service import ExerciseNotFound
 from api.jobs.announce import Announcer
@@ -117,40 +116,34 @@ async def accept(
     announcer: Announcer | None,
 ) -> tuple[SubmissionAccepted, bool]:
     """`service.create_submission` in one transaction of two round trips on the event loop."""
-    async with db.connection() as conn:
-        cursor = AsyncClientCursor(conn)
-        try:
-            await cursor.execute(
-                _READS if idempotency_key else _READS_NO_KEY,
-                (learner_id, exercise_slug, learner_id, rate_window_start())
-                + ((learner_id, idempotency_key) if idempotency_key else ()),
+    async with db.script_cursor() as cursor:
+        await cursor.execute(
+            _READS if idempotency_key else _READS_NO_KEY,
+            (learner_id, exercise_slug, learner_id, rate_window_start())
+            + ((learner_id, idempotency_key) if idempotency_key else ()),
+        )
+        locked, found, recent = await next_row(cursor), await next_row(cursor), await next_row(cursor)
+        existing = await next_row(cursor) if idempotency_key else None
+        if found is None:
+            raise ExerciseNotFound(f"exercise {exercise_slug!r} not found")
+        if locked is None:
+            raise NotFound(f"learner {learner_id} not found")
+        exercise_id, files, content_hash = found
+        digest = request_hash(exercise_slug=exercise_slug, files=data.files)
+        if existing is not None:
+            assert idempotency_key is not None
+            check_repeat(
+                cast(str | None, existing[2]), digest, key=idempotency_key, existing_id=_int(existing[0])
             )
-            locked, found, recent = await _next(cursor), await _next(cursor), await _next(cursor)
-            existing = await _next(cursor) if idempotency_key else None
-            if found is None:
-                raise ExerciseNotFound(f"exercise {exercise_slug!r} not found")
-            if locked is None:
-                raise NotFound(f"learner {learner_id} not found")
-            exercise_id, files, content_hash = found
-            digest = request_hash(exercise_slug=exercise_slug, files=data.files)
-            if existing is not None:
-                assert idempotency_key is not None
-                check_repeat(
-                    cast(str | None, existing[2]), digest, key=idempotency_key, existing_id=_int(existing[0])
-                )
-                await cursor.execute("COMMIT")
-                return SubmissionAccepted(id=_int(existing[0]), status=cast(Any, existing[1])), False
-            check_files(cast(list[str], files), data.files, settings)
-            count, oldest = cast(tuple[int, datetime | None], recent)
-            check_rate(count, oldest, settings=settings)
-            now = utcnow()
-            submission = (learner_id, exercise_id, Jsonb(data.files), content_hash, idempotency_key, digest)
-            await cursor.execute(_WRITES, (*submission, now, settings.job_max_attempts, now))
-            row = await cursor.fetchone()  # the INSERT's id; COMMIT ran after it
-        except BaseException:
-            if conn.info.transaction_status in (pq.TransactionStatus.INTRANS, pq.TransactionStatus.INERROR):
-                await conn.execute("ROLLBACK")
-            raise
+            await cursor.execute("COMMIT")
+            return SubmissionAccepted(id=_int(existing[0]), status=cast(Any, existing[1])), False
+        check_files(cast(list[str], files), data.files, settings)
+        count, oldest = cast(tuple[int, datetime | None], recent)
+        check_rate(count, oldest, settings=settings)
+        now = utcnow()
+        submission = (learner_id, exercise_id, Jsonb(data.files), content_hash, idempotency_key, digest)
+        await cursor.execute(_WRITES, (*submission, now, settings.job_max_attempts, now))
+        row = await cursor.fetchone()  # the INSERT's id; COMMIT ran after it
         assert row is not None
         submission_id = _int(row[0])
     if waker is not None:  # committed: wake this process's long polls and runners now...
@@ -159,12 +152,6 @@ async def accept(
         announcer.announce()
     log.info("submissions.queued", submission_id=submission_id, exercise=exercise_slug, learner_id=learner_id)
     return SubmissionAccepted(id=submission_id, status="queued"), True
-
-
-async def _next(cursor: AsyncClientCursor[tuple[object, ...]]) -> tuple[object, ...] | None:
-    """The next statement's first row (the cursor holds one result per statement sent)."""
-    cursor.nextset()
-    return await cursor.fetchone()
 
 
 def _int(value: object) -> int:
