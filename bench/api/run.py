@@ -91,9 +91,10 @@ def server_env(settings: Settings, args: argparse.Namespace) -> dict[str, str]:
         SYLLABUS_LOG_LEVEL=args.log_level,
         # 32 connections spread over 64 learners would hit the per-token write bucket (600/min) within a
         # second on events and progress: the benchmark measures the routes, not that limit. Submissions keep
-        # the production per-learner limit (30/min): they are spread over `--submitters` learners, each
+        # the production per-learner limit (30/min): they go round `--submitters` learners in turn, each
         # submitting a few times in the run, as many learners do (64 learners submitting ~1,000 times a
-        # minute each made every rate check count a thousand rows no real learner could have).
+        # minute each made every rate check count a thousand rows no real learner could have; 1,000
+        # learners drawn at random let the unluckiest cross 30 at ~1,650 req/s).
         SYLLABUS_WRITE_RATE_PER_MINUTE="100000000",
         SYLLABUS_WRITE_BURST="1000000",
     )
@@ -228,7 +229,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (default 2)")
     p.add_argument("--learners", type=int, default=64, help="learners (one token each) to spread load over")
     p.add_argument(
-        "--submitters", type=int, default=1000, help="learners that POST submissions (default 1000)"
+        "--submitters", type=int, default=2000, help="learners that POST submissions, in turn (default 2000)"
     )
     p.add_argument("--pool-size", type=int, default=0, help="SYLLABUS_DB_POOL_SIZE (default: the app's)")
     p.add_argument("--log-level", default="INFO", help="the API's log level (default INFO, as in production)")
@@ -288,9 +289,9 @@ def main(argv: list[str] | None = None) -> int:
             common = {"url": base, "connections": args.connections, "threads": args.threads}
             if args.warmup > 0:
                 # Each run gets its own nonce: event ids must not repeat across runs (a repeat is a 409).
-                warm = write_script(work, route, data, etag=etag, nonce=secrets.token_hex(4))
+                warm = write_script(work, route, data, etag=etag, nonce=secrets.token_hex(4), threads=args.threads)
                 run_wrk(wrk, script=warm, seconds=args.warmup, **common)
-            script = write_script(work, route, data, etag=etag, nonce=secrets.token_hex(4))
+            script = write_script(work, route, data, etag=etag, nonce=secrets.token_hex(4), threads=args.threads)
             profilers = start_profilers(proc, args.profile, route.name, args.seconds) if args.profile else []
             split: list[tuple[int, ...]] = []
             sampler = threading.Timer(args.seconds / 2, _sample_split, (proc, port, split))
