@@ -287,11 +287,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         for route in selected:
             common = {"url": base, "connections": args.connections, "threads": args.threads}
+            scripting = {"etag": etag, "threads": args.threads}
             if args.warmup > 0:
                 # Each run gets its own nonce: event ids must not repeat across runs (a repeat is a 409).
-                warm = write_script(work, route, data, etag=etag, nonce=secrets.token_hex(4), threads=args.threads)
+                warm = write_script(work, route, data, nonce=secrets.token_hex(4), **scripting)
                 run_wrk(wrk, script=warm, seconds=args.warmup, **common)
-            script = write_script(work, route, data, etag=etag, nonce=secrets.token_hex(4), threads=args.threads)
+            script = write_script(work, route, data, nonce=secrets.token_hex(4), **scripting)
             profilers = start_profilers(proc, args.profile, route.name, args.seconds) if args.profile else []
             split: list[tuple[int, ...]] = []
             sampler = threading.Timer(args.seconds / 2, _sample_split, (proc, port, split))
