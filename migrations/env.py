@@ -6,6 +6,7 @@ from sqlalchemy.engine import Connection
 import db.models  # noqa: F401  (registers every table on the metadata)
 from db.engine import make_engine
 from db.models.base import metadata
+from db.models.catalogue import POSTGRESQL_ONLY_INDEXES
 
 config = context.config
 
@@ -20,6 +21,11 @@ def _database_url() -> str:
     return get_settings().database_url
 
 
+def _include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Leave the PostgreSQL-only search indexes out of autogenerate (they live in migration 0003)."""
+    return not (type_ == "index" and reflected and name in POSTGRESQL_ONLY_INDEXES)
+
+
 def _run(connection: Connection) -> None:
     """Configure the context for `connection` and run the migrations."""
     context.configure(
@@ -28,6 +34,7 @@ def _run(connection: Connection) -> None:
         # SQLite cannot ALTER most things in place; batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=_include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -9,7 +9,7 @@ Review workflow (who/when recorded in `reviewed_by` / `reviewed_at` on every sta
 
 Setting the current status again is a no-op; any other move is a 409 naming `from` and `to`.
 Search (`q`): PostgreSQL full-text search (`websearch_to_tsquery` against title, provider and topic
-titles); SQLite a case-insensitive substring match over the same fields.
+titles, read from GIN indexes); SQLite a case-insensitive substring match over the same fields.
 """
 
 from collections.abc import Sequence
@@ -24,6 +24,7 @@ from api.errors import Conflict, NotFound, UnprocessableContent
 from api.resources.schemas import RatingPut, RatingRead, ResourceCreate, ResourceRead, ResourceUpdate
 from content.urls import normalize_url
 from db.models import Resource, ResourceRating, ResourceTopic, Topic
+from db.models.catalogue import RESOURCE_SEARCH_DOCUMENT, TOPIC_SEARCH_DOCUMENT
 from db.types import utcnow
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -202,12 +203,11 @@ def _search(session: Session, q: str) -> Any:
     """Full-text search on PostgreSQL, substring match elsewhere; over title, provider and topic titles."""
     topic_title = select(ResourceTopic.resource_id).join(Topic, col(Topic.id) == ResourceTopic.topic_id)
     if session.get_bind().dialect.name == "postgresql":
-        query = sa.func.websearch_to_tsquery("english", q)
-        document = sa.func.to_tsvector(
-            "english", col(Resource.title) + " " + sa.func.coalesce(col(Resource.provider), "")
-        )
-        topic_hit = topic_title.where(sa.func.to_tsvector("english", col(Topic.title)).op("@@")(query))
-        return sa.or_(document.op("@@")(query), col(Resource.id).in_(topic_hit))
+        query = sa.func.websearch_to_tsquery(sa.literal_column("'english'::regconfig"), q)
+        # A UNION of two index reads: `title_hit OR id IN (topic_hit)` cannot use the resource index.
+        title_hit = select(Resource.id).where(RESOURCE_SEARCH_DOCUMENT.op("@@")(query))
+        topic_hit = topic_title.where(TOPIC_SEARCH_DOCUMENT.op("@@")(query))
+        return col(Resource.id).in_(sa.union(title_hit, topic_hit))
     needle = q.lower()
     topic_hit = topic_title.where(sa.func.lower(col(Topic.title)).contains(needle, autoescape=True))
     return sa.or_(

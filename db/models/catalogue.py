@@ -101,6 +101,23 @@ class Resource(SQLModel, table=True):
     )
 
 
+def _search_document(text: Any) -> Any:
+    """The English tsvector of `text`, with literal arguments so that an expression index can match it."""
+    return sa.func.to_tsvector(sa.literal_column("'english'::regconfig"), text)
+
+
+# PostgreSQL full-text search documents. Resource search queries these exact expressions and migration
+# 0003 indexes them (GIN, PostgreSQL only, so not declared on the tables: `alembic check` skips them by
+# name). tests/api/test_resource_search_index.py shows the planner uses the indexes.
+RESOURCE_SEARCH_DOCUMENT = _search_document(
+    Resource.__table__.c.title  # type: ignore[attr-defined]
+    + sa.literal_column("' '")
+    + sa.func.coalesce(Resource.__table__.c.provider, sa.literal_column("''"))  # type: ignore[attr-defined]
+)
+TOPIC_SEARCH_DOCUMENT = _search_document(Topic.__table__.c.title)  # type: ignore[attr-defined]
+POSTGRESQL_ONLY_INDEXES = frozenset({"ix_resource_search", "ix_topic_search"})
+
+
 class ResourceTopic(SQLModel, table=True):
     """Which topics a resource teaches (many-to-many)."""
 
