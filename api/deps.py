@@ -28,6 +28,7 @@ from db.session import session_scope
 from db.types import utcnow
 
 T = TypeVar("T")
+MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns
 P = ParamSpec("P")
 
 
@@ -139,15 +140,24 @@ LearnerPrincipal = Annotated[Principal, Depends(require_role("learner"))]
 RunnerPrincipal = Annotated[Principal, Depends(require_role("runner"))]
 
 
+def learner_id_in_path(text: str) -> int | None:
+    """The learner id a path segment spells, or None: ASCII digits only (`str.isdigit` admits "¹", which
+    `int` refuses) and within the id column's range (a larger one names no learner, not a bad value)."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= MAX_ROW_ID else None
+
+
 def _wanted_learner(principal: Principal, learner_id: str) -> int:
     """The learner id a path names, checked against the principal (no I/O); 404 for anyone else's."""
     if learner_id == "me":
         if principal.learner_id is None:
             raise NotFound("`me` names no learner for an admin token; use a learner id")
         return principal.learner_id
-    if not learner_id.isdigit():
+    wanted = learner_id_in_path(learner_id)
+    if wanted is None:
         raise NotFound(f"learner {learner_id!r} not found")
-    wanted = int(learner_id)
     if not principal.is_admin and principal.learner_id != wanted:
         raise NotFound(f"learner {wanted} not found")
     return wanted

@@ -7,7 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.accounts.service import Principal, get_learner
 from api.coherence import CatalogueCache
-from api.deps import AdminPrincipal, CurrentPrincipal, SessionDep, commits, get_principal
+from api.deps import AdminPrincipal, CurrentPrincipal, SessionDep, commits, get_principal, learner_id_in_path
 from api.errors import NotFound
 from api.http_cache import check_if_match, etag_of, not_modified
 from api.middleware import API_PREFIX
@@ -51,9 +51,7 @@ def _graph_cache(request: Request) -> service.GraphCache:
 
 def _overlay_learner(session: SessionDep, principal: Principal, learner_id: str) -> int:
     """The learner whose progress to overlay: self or (for admins) anyone; others are 404."""
-    wanted = (
-        principal.learner_id if learner_id == "me" else (int(learner_id) if learner_id.isdigit() else None)
-    )
+    wanted = principal.learner_id if learner_id == "me" else learner_id_in_path(learner_id)
     allowed = principal.is_admin or (principal.role == "learner" and principal.learner_id == wanted)
     if wanted is None or not allowed:
         raise NotFound(f"learner {learner_id!r} not found")

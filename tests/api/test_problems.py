@@ -124,3 +124,16 @@ def test_write_rate_limit_is_429_with_retry_after(app: FastAPI, actors: Actors) 
         # Another token has its own bucket; reads are never limited.
         assert c.patch("/api/v1/learners/me", json={}, headers=actors.other.headers).status_code == 200
         assert c.get("/api/v1/learners/me", headers=actors.learner.headers).status_code == 200
+
+
+def test_a_learner_path_segment_that_is_no_id_is_404(client: TestClient, actors: Actors) -> None:
+    """A superscript digit passes `str.isdigit`, not `int` (a 500 schemathesis found); too large: none."""
+    for segment in ("%C2%B9", "%C2%B2", "%D9%A3", "-1", "1.0", "99999999999999999999"):
+        for method, path, body in [
+            ("GET", f"/api/v1/learners/{segment}/dashboard", None),
+            ("PUT", f"/api/v1/learners/{segment}/topics/any/progress", {"status": "in_progress"}),
+            ("PUT", f"/api/v1/learners/{segment}/resources/1/progress", {"completed": False}),
+            ("GET", f"/api/v1/graph?learner_id={segment}", None),
+        ]:
+            r = client.request(method, path, json=body, headers=actors.admin.headers)
+            _assert_problem(r, 404, "not-found")
