@@ -29,6 +29,7 @@ from api.progress.event_writer import EventWriter
 from api.progress.router import router as progress_router
 from api.progress.router import serve_single_event, serve_topic_status
 from api.rate_limit import WriteRateLimitMiddleware
+from api.resources.link_check import LinkChecks
 from api.resources.router import router as resources_router
 from api.settings import Settings, get_settings
 from api.submissions.router import router as submissions_router
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             gc.unfreeze()  # a process that builds another app (tests) can collect this one's cycles
             for task in reversed(background):
                 await task.stop()
+            await app.state.link_checks.stop()
             if job_announcer is not None:
                 await job_announcer.stop()
             if async_db is not None:
@@ -142,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.token_cache = TokenCache(engine, enabled=settings.is_sqlite)
     app.state.catalogue_cache = CatalogueCache(engine, enabled=False)
     app.state.dashboard_cache = DashboardCache()  # validated per request (api.progress.dashboard_cache)
+    app.state.link_checks = LinkChecks(app.state.session_factory)
     # PostgreSQL: a small event-loop pool for the hot paths that skip worker threads (dashboard version
     # checks, the events' group commit, topic progress, submissions) and the token-use stamps.
     async_db = None if settings.is_sqlite else AsyncDatabase(settings.database_url)

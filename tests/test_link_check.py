@@ -7,17 +7,19 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.resources.link_check import run_link_check, start_link_check
-from db.models import Resource
+from db.models import LinkCheck, Resource
 from db.session import make_session_factory, session_scope
 from tests.conftest import Actors
 
 SLOW_SECONDS = 1.5
 TIMEOUT = 0.5
+UNDER_WAY = ("queued", "running")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -148,7 +150,7 @@ def test_link_check_route(
     check_url = f"/api/v1/resources/link-checks/{r.json()['check_id']}"
     assert client.get(check_url, headers=actors.learner.headers).status_code == 403
     deadline = time.monotonic() + 10
-    while (check := client.get(check_url, headers=actors.admin.headers).json())["status"] == "running":
+    while (check := client.get(check_url, headers=actors.admin.headers).json())["status"] in UNDER_WAY:
         assert time.monotonic() < deadline
         time.sleep(0.05)
     assert check["status"] == "finished" and check["total"] == check["checked"] == 1
@@ -165,3 +167,31 @@ def test_link_check_route(
         == []
     )
     assert client.get("/api/v1/resources/link-checks/999", headers=actors.admin.headers).status_code == 404
+
+
+def test_route_checks_queue_on_the_event_loop_and_stop_with_the_server(
+    app: FastAPI, db: Session, actors: Actors, http_server: tuple[str, list[tuple[str, str]]]
+) -> None:
+    """More checks than worker threads, each a slow link: routes that need a worker thread still answer,
+    the checks run one at a time, and a shutdown records the unfinished ones as interrupted."""
+    base, _ = http_server
+    ids = _arrange(db, base)
+    admin = actors.admin.headers
+    threads = app.state.settings.threadpool_size
+    with TestClient(app) as client:
+        started = [
+            client.post(f"/api/v1/resources/link-check?resource_id={ids['/slow']}", headers=admin).json()
+            for _ in range(threads + 2)
+        ]
+        check_ids = [body["check_id"] for body in started]
+        assert client.get(f"/api/v1/resources/{ids['/ok']}", headers=admin).status_code == 200
+        statuses = [
+            client.get(f"/api/v1/resources/link-checks/{i}", headers=admin).json()["status"]
+            for i in check_ids
+        ]
+        assert statuses.count("running") <= 1 and statuses[-1] == "queued", statuses
+    db.expire_all()
+    ended = [db.get(LinkCheck, i) for i in check_ids]
+    assert all(c is not None and c.finished_at is not None for c in ended)
+    assert {c.status for c in ended if c is not None} <= {"finished", "interrupted"}
+    assert ended[-1] is not None and ended[-1].status == "interrupted"

@@ -9,7 +9,8 @@ never read). Redirects are followed and the final URL recorded. Outcome:
 - ``unknown``: timeout or connection error (also a failure).
 
 Failures increment ``consecutive_failures``; ``ok`` / ``redirected`` reset it. Nothing is ever deleted.
-The API route and ``syllabus resources check-links`` both call `run_link_check`.
+A check goes queued -> running -> finished | failed | interrupted (stopped by a shutdown). The API runs
+its checks through `LinkChecks`, ``syllabus resources check-links`` through `run_link_check`.
 """
 
 import asyncio
@@ -17,6 +18,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -25,6 +27,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col, select
 
 from db.models import LinkCheck, Resource
+from db.models.catalogue import LINK_STATUSES
 from db.session import session_scope
 from db.types import utcnow
 
@@ -153,10 +156,51 @@ def start_link_check(session: Session, *, requested_by: str, resource_id: int | 
     return check
 
 
-_progress_lock = threading.Lock()
+def _begin(session_factory: sessionmaker[Session], check_id: int) -> list[LinkTarget]:
+    """Mark the check running and list its targets."""
+    with session_scope(session_factory) as session:
+        check = session.get(LinkCheck, check_id)
+        if check is None:
+            raise LookupError(f"link check {check_id} not found")
+        check.status = "running"
+        session.add(check)
+        resource_id = check.summary.get("resource_id")
+        query = select(Resource.id, Resource.url).order_by(col(Resource.id))
+        query = (
+            query.where(Resource.id == resource_id)
+            if resource_id is not None
+            else query.where(Resource.status == "approved")
+        )
+        return [LinkTarget(rid, url) for rid, url in session.exec(query).all() if rid is not None]
 
 
-def run_link_check(
+def _record(session_factory: sessionmaker[Session], check_id: int, result: LinkResult) -> None:
+    """Store one outcome and count it on the check."""
+    with session_scope(session_factory) as session:
+        record_result(session, result)
+        check = session.get(LinkCheck, check_id)
+        if check is not None:
+            check.checked += 1
+            session.add(check)
+
+
+def finish_link_check(
+    session_factory: sessionmaker[Session], check_id: int, status: str, counts: Counter[str]
+) -> dict[str, int]:
+    """Record how a check ended (`finished`, `failed` or `interrupted`) with its counts by link status."""
+    summary = {link_status: counts.get(link_status, 0) for link_status in LINK_STATUSES}
+    with session_scope(session_factory) as session:
+        check = session.get(LinkCheck, check_id)
+        if check is not None:
+            check.status = status
+            check.summary = {**check.summary, **summary}
+            check.finished_at = utcnow()
+            session.add(check)
+    log.info("link_check.finished", check_id=check_id, status=status, **summary)
+    return summary
+
+
+async def check_and_record(
     session_factory: sessionmaker[Session],
     *,
     check_id: int,
@@ -166,54 +210,85 @@ def run_link_check(
     progress: ResultCallback | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> dict[str, int]:
-    """Run a started check to the end, recording each result as it lands; returns counts by status."""
-    with session_scope(session_factory) as session:
-        check = session.get(LinkCheck, check_id)
-        if check is None:
-            raise LookupError(f"link check {check_id} not found")
-        resource_id = check.summary.get("resource_id")
-        query = select(Resource.id, Resource.url).order_by(col(Resource.id))
-        query = (
-            query.where(Resource.id == resource_id)
-            if resource_id is not None
-            else query.where(Resource.status == "approved")
-        )
-        targets = [LinkTarget(rid, url) for rid, url in session.exec(query).all() if rid is not None]
+    """Run a started check to the end, recording each result as it lands; returns counts by status.
+
+    The network waits happen on the event loop and each database write in a short thread trip, so a long
+    check holds no worker thread. Cancelled (shutdown, Ctrl-C), it is recorded as `interrupted`.
+    """
+    counts: Counter[str] = Counter()
+    one_at_a_time = threading.Lock()  # results land from worker threads; SQLite takes one writer
 
     def on_result(result: LinkResult) -> None:
-        with _progress_lock, session_scope(session_factory) as session:
-            record_result(session, result)
-            check = session.get(LinkCheck, check_id)
-            if check is not None:
-                check.checked += 1
-                session.add(check)
+        with one_at_a_time:
+            _record(session_factory, check_id, result)
+            counts[result.link_status] += 1
         if progress is not None:
             progress(result)
 
-    counts: Counter[str] = Counter()
+    targets = await asyncio.to_thread(_begin, session_factory, check_id)
     try:
-        results = asyncio.run(
-            check_links(
-                targets,
-                concurrency=concurrency,
-                timeout=timeout,
-                per_host_delay=per_host_delay,
-                on_result=on_result,
-                transport=transport,
-            )
+        await check_links(
+            targets,
+            concurrency=concurrency,
+            timeout=timeout,
+            per_host_delay=per_host_delay,
+            on_result=on_result,
+            transport=transport,
         )
-        counts.update(r.link_status for r in results)
-        final_status = "finished"
+        status = "finished"
+    except asyncio.CancelledError:
+        await asyncio.to_thread(finish_link_check, session_factory, check_id, "interrupted", counts)
+        raise
     except Exception:
         log.exception("link_check.failed", check_id=check_id)
-        final_status = "failed"
-    summary = {status: counts.get(status, 0) for status in ("ok", "redirected", "broken", "unknown")}
-    with session_scope(session_factory) as session:
-        check = session.get(LinkCheck, check_id)
-        if check is not None:
-            check.status = final_status
-            check.summary = {**check.summary, **summary}
-            check.finished_at = utcnow()
-            session.add(check)
-    log.info("link_check.finished", check_id=check_id, status=final_status, **summary)
-    return summary
+        status = "failed"
+    return await asyncio.to_thread(finish_link_check, session_factory, check_id, status, counts)
+
+
+def run_link_check(
+    session_factory: sessionmaker[Session], *, check_id: int, **options: Any
+) -> dict[str, int]:
+    """`check_and_record` on an event loop of its own (the CLI, tests)."""
+    return asyncio.run(check_and_record(session_factory, check_id=check_id, **options))
+
+
+class LinkChecks:
+    """The API process's link checks: on its event loop, one at a time, interrupted at shutdown.
+
+    Run as request background tasks, each check held one of the few worker threads for its whole length,
+    so a handful of checks started at once stalled every route that needs one.
+    """
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._turn: asyncio.Lock | None = None
+
+    async def start(self, check_id: int) -> None:
+        """Queue a created check behind the ones before it (async: request background tasks await it)."""
+        task = asyncio.create_task(self._run(check_id), name=f"link-check-{check_id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, check_id: int) -> None:
+        self._turn = self._turn or asyncio.Lock()
+        began = False
+        try:
+            async with self._turn:
+                began = True
+                await check_and_record(self._session_factory, check_id=check_id)
+        except asyncio.CancelledError:
+            if not began:  # cancelled in the queue (a check that began records its own interruption)
+                await asyncio.to_thread(
+                    finish_link_check, self._session_factory, check_id, "interrupted", Counter()
+                )
+            raise
+        except Exception:
+            log.exception("link_check.crashed", check_id=check_id)
+
+    async def stop(self) -> None:
+        """Interrupt every running and queued check, and wait until each has recorded that."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

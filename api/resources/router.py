@@ -99,7 +99,10 @@ def start_link_check(
     background: BackgroundTasks,
     resource_id: Annotated[int | None, Query(description="Check only this resource (any status).")] = None,
 ) -> LinkCheckStarted:
-    """Start checking every approved link (or one) in the background; poll `/resources/link-checks/{id}`."""
+    """Start checking every approved link (or one) in the background; poll `/resources/link-checks/{id}`.
+
+    Each API process runs its checks one at a time: a check started while another runs is `queued`.
+    """
     if resource_id is not None:
         service.get_resource(session, resource_id=resource_id, principal=principal)
     check = link_check.start_link_check(
@@ -107,14 +110,14 @@ def start_link_check(
     )
     assert check.id is not None
     # Background tasks run after the response, hence after the request's commit: the row is visible.
-    background.add_task(link_check.run_link_check, request.app.state.session_factory, check_id=check.id)
+    background.add_task(request.app.state.link_checks.start, check.id)
     return LinkCheckStarted(check_id=check.id)
 
 
 @router.get("/resources/link-checks/{check_id}", response_model=LinkCheckRead)
 @commits
 def read_link_check(check_id: int, _: AdminPrincipal, session: SessionDep) -> LinkCheckRead:
-    """Progress (`checked` of `total`) and, once finished, counts by link status."""
+    """Status (queued, running, finished, failed, interrupted), progress (`checked` of `total`) and counts."""
     check = session.get(LinkCheck, check_id)
     if check is None:
         raise LinkCheckNotFound(f"link check {check_id} not found")

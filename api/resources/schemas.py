@@ -122,7 +122,10 @@ class LinkCheckRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    status: str
+    status: str = Field(
+        description="queued, running, finished, failed, or interrupted (the API process stopped first)",
+        examples=["running"],
+    )
     requested_by: str | None
     total: int
     checked: int

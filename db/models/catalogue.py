@@ -148,7 +148,7 @@ class LinkCheck(SQLModel, table=True):
     __tablename__ = "link_check"
 
     id: int | None = Field(default=None, primary_key=True)
-    status: str = Field(default="running", sa_type=sa.String(16))
+    status: str = Field(default="queued", sa_type=sa.String(16))
     requested_by: str | None = Field(default=None, sa_type=sa.String(120))
     total: int = 0
     checked: int = 0
