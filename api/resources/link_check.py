@@ -225,8 +225,8 @@ async def check_and_record(
         if progress is not None:
             progress(result)
 
-    targets = await asyncio.to_thread(_begin, session_factory, check_id)
     try:
+        targets = await asyncio.to_thread(_begin, session_factory, check_id)
         await check_links(
             targets,
             concurrency=concurrency,
@@ -262,7 +262,7 @@ class LinkChecks:
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
         self._tasks: set[asyncio.Task[None]] = set()
-        self._turn: asyncio.Lock | None = None
+        self._turn = asyncio.Lock()
 
     async def start(self, check_id: int) -> None:
         """Queue a created check behind the ones before it (async: request background tasks await it)."""
@@ -271,7 +271,6 @@ class LinkChecks:
         task.add_done_callback(self._tasks.discard)
 
     async def _run(self, check_id: int) -> None:
-        self._turn = self._turn or asyncio.Lock()
         began = False
         try:
             async with self._turn:
