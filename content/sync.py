@@ -3,7 +3,8 @@
 Rules (the files are the source of truth for what they contain):
 
 - Topics, resources and exercises are matched on their ids, sections on their slugs, so renaming a slug
-  updates the row in place and every learner's progress (which points at ``topic.id``) is kept.
+  updates the row in place and every learner's progress (which points at ``topic.id``) is kept; the
+  slugs that goals and activity events hold follow the rename (``content.renames``).
 - A plan is computed first and lists every entity as ``create``, ``update`` (with the field diffs),
   ``unchanged`` or ``archive``; applying an all-unchanged plan writes nothing, which makes sync idempotent.
 - Rows the files no longer contain are listed as ``archive`` and archived only with ``prune``; nothing is
@@ -27,6 +28,7 @@ from sqlmodel import Session, col, select
 
 from api.coherence import CATALOGUE_CHANNEL, announce
 from content.loader import Content, Sourced, load_content, validate
+from content.renames import follow_renames
 from content.schema import ContentProblem, ResourceSpec, TopicSpec
 from content.urls import normalize_url
 from db.models import Exercise, Prerequisite, Resource, ResourceTopic, Section, Topic
@@ -148,12 +150,24 @@ def apply_sync(session: Session, plan: SyncPlan) -> None:
     topic_ids = _apply_topics(session, by_entity["topic"], plan.prune, now)
     _apply_resources(session, by_entity["resource"], topic_ids, plan.prune, now)
     _apply_exercises(session, by_entity["exercise"], topic_ids, plan.prune, now)
+    follow_renames(session, topics=_renames(by_entity["topic"]), exercises=_renames(by_entity["exercise"]))
     session.flush()
     # Every API replica drops its cached catalogue version when this commits (some writes above are Core
     # statements that the ORM flush hook does not see).
     announce(session, CATALOGUE_CHANNEL)
     if any(p.action == "create" for p in plan.entities):
         _bump_id_sequences(session)
+
+
+def _renames(plans: Iterable[EntityPlan]) -> dict[str, str]:
+    """Old slug -> new slug of the rows these plans rename."""
+    return {
+        str(diff.old): str(diff.new)
+        for plan in plans
+        if plan.action == "update"
+        for diff in plan.diffs
+        if diff.name == "slug"
+    }
 
 
 def sync_content(session: Session, root: Path, *, prune: bool = False) -> SyncPlan:

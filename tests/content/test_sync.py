@@ -3,6 +3,7 @@
 import filecmp
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,12 +13,23 @@ from typer.testing import CliRunner, Result
 
 from api.accounts.schemas import LearnerCreate
 from api.accounts.service import create_learner
+from api.progress.events import record_event
+from api.progress.goals import topic_completions
 from api.settings import get_settings
 from cli.main import app as cli
 from content.export import export_content
 from content.loader import DEFAULT_ROOT, RESOURCES_FILE, SECTIONS_FILE, TOPICS_DIR, load_content
 from content.sync import ContentInvalid, SyncPlan, apply_sync, plan_sync, sync_content
-from db.models import Prerequisite, Resource, ResourceTopic, Section, Topic, TopicProgress
+from db.models import (
+    ActivityEvent,
+    Prerequisite,
+    Resource,
+    ResourceTopic,
+    Section,
+    Topic,
+    TopicProgress,
+    WeeklyGoal,
+)
 from db.session import make_session_factory, session_scope
 
 
@@ -123,8 +135,60 @@ def test_renaming_a_slug_keeps_progress(engine: Engine, content_dir: Path) -> No
     assert not dry_run(engine, content_dir).writes
 
 
-def test_swapping_two_slugs_applies(engine: Engine, content_dir: Path) -> None:
+def test_goals_and_events_follow_renamed_slugs(engine: Engine, content_dir: Path) -> None:
+    """A goal naming a renamed topic stays reachable; swapped slugs swap in goals and events alike."""
     sync(engine, content_dir)
+    at = datetime(2026, 11, 25, tzinfo=UTC)
+    with session_scope(make_session_factory(engine)) as session:
+        learner = create_learner(session, data=LearnerCreate(handle="ada", timezone="UTC"))
+        assert learner.id is not None
+        learner_id = learner.id
+        session.add(
+            WeeklyGoal(
+                learner_id=learner_id,
+                week="2026-W48",
+                topics=["linear-algebra", "calculus", "x"],
+                timezone="UTC",
+            )
+        )
+        events = {
+            (object_type, object_id, status): record_event(
+                session,
+                learner_id=learner_id,
+                verb="progressed",
+                object_type=object_type,
+                object_id=object_id,
+                result={"status": status},
+                at=at,
+            ).id
+            for object_type, object_id, status in [
+                ("topic", "linear-algebra", "completed"),  # topic 101
+                ("topic", "calculus", "in_progress"),  # topic 102
+                ("resource", "linear-algebra", "completed"),  # not a topic: left alone
+            ]
+        }
+    swap_linear_algebra_and_calculus(content_dir)
+    plan = sync(engine, content_dir)
+    assert {(p.key, d.old, d.new) for p in plan.changes for d in p.diffs if d.name == "slug"} == {
+        ("101", "linear-algebra", "calculus"),
+        ("102", "calculus", "linear-algebra"),
+    }
+
+    with make_session_factory(engine)() as session:
+        goal = session.get(WeeklyGoal, (learner_id, "2026-W48"))
+        assert goal is not None and goal.topics == ["calculus", "linear-algebra", "x"]
+        now_named = {key: session.get(ActivityEvent, event_id) for key, event_id in events.items()}
+        assert {key: (e.object_type, e.object_id) for key, e in now_named.items() if e is not None} == {
+            ("topic", "linear-algebra", "completed"): ("topic", "calculus"),
+            ("topic", "calculus", "in_progress"): ("topic", "linear-algebra"),
+            ("resource", "linear-algebra", "completed"): ("resource", "linear-algebra"),
+        }
+        completions = topic_completions(session, learner_id=learner_id, now=at + timedelta(days=1))
+        assert set(completions) == {"calculus"}  # topic 101, completed under its old slug
+
+
+def swap_linear_algebra_and_calculus(content_dir: Path) -> None:
+    """Topics 101 (linear-algebra) and 102 (calculus) trade slugs, references included."""
     mathematics = content_dir / "topics" / "mathematics.yaml"
     edit(mathematics, "slug: calculus", "slug: placeholder")
     edit(mathematics, "slug: linear-algebra", "slug: calculus")
@@ -138,6 +202,11 @@ def test_swapping_two_slugs_applies(engine: Engine, content_dir: Path) -> None:
         text = text.replace("topic: tmp", "topic: linear-algebra").replace("- calculus\n", "- tmp\n")
         text = text.replace("- linear-algebra\n", "- calculus\n").replace("- tmp\n", "- linear-algebra\n")
         path.write_text(text)
+
+
+def test_swapping_two_slugs_applies(engine: Engine, content_dir: Path) -> None:
+    sync(engine, content_dir)
+    swap_linear_algebra_and_calculus(content_dir)
     sync(engine, content_dir)
     with make_session_factory(engine)() as session:
         assert session.get(Topic, 101).slug == "calculus"  # type: ignore[union-attr]
