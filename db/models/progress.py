@@ -41,7 +41,8 @@ class ResourceProgress(SQLModel, table=True):
 
 
 class ActivityEvent(SQLModel, table=True):
-    """An immutable xAPI-like statement; corrections are new events that void old ones."""
+    """An immutable xAPI-like statement; corrections are new events that void old ones. The one rewrite:
+    its object id follows a topic or exercise slug renamed by content sync (content.renames)."""
 
     __tablename__ = "activity_event"
 
