@@ -13,15 +13,18 @@ the lane only ever answers what the route would have answered the same way.
 """
 
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
 Serve = Callable[[Request, bytes], Awaitable[Response | None]]
+M = TypeVar("M", bound=BaseModel)
 
 
 class FastLane:
@@ -45,10 +48,15 @@ class FastLane:
         await self.route.handle(scope, _replay(body, receive), send)
 
 
-def is_json(request: Request) -> bool:
-    """Whether the body is declared as JSON (anything else goes to FastAPI, which decides)."""
+def json_body(request: Request, body: bytes, model: type[M]) -> M | None:
+    """`body` as `model` when it is declared as JSON and valid; None sends the request on to FastAPI."""
     content_type = request.headers.get("content-type", "")
-    return content_type == "application/json" or content_type.startswith("application/json;")
+    if not (content_type == "application/json" or content_type.startswith("application/json;")):
+        return None
+    try:
+        return model.model_validate_json(body)
+    except ValidationError:
+        return None  # FastAPI validates again and answers with the errors
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -141,15 +141,20 @@ def record_result(session: Session, result: LinkResult) -> None:
     session.add(resource)
 
 
-def start_link_check(session: Session, *, requested_by: str, resource_id: int | None) -> LinkCheck:
-    """Create the LinkCheck row for a run over every approved resource (or exactly `resource_id`)."""
-    query = select(Resource.id)
+def _targets(session: Session, resource_id: int | None) -> list[LinkTarget]:
+    """What a check covers: every approved resource, or exactly `resource_id` (any status)."""
+    query = select(Resource.id, Resource.url).order_by(col(Resource.id))
     query = (
         query.where(Resource.id == resource_id)
         if resource_id is not None
         else query.where(Resource.status == "approved")
     )
-    total = len(session.exec(query).all())
+    return [LinkTarget(rid, url) for rid, url in session.exec(query).all() if rid is not None]
+
+
+def start_link_check(session: Session, *, requested_by: str, resource_id: int | None) -> LinkCheck:
+    """Create the LinkCheck row (queued) for a run over every approved resource (or exactly `resource_id`)."""
+    total = len(_targets(session, resource_id))
     check = LinkCheck(requested_by=requested_by, total=total, summary={"resource_id": resource_id})
     session.add(check)
     session.flush()
@@ -164,14 +169,7 @@ def _begin(session_factory: sessionmaker[Session], check_id: int) -> list[LinkTa
             raise LookupError(f"link check {check_id} not found")
         check.status = "running"
         session.add(check)
-        resource_id = check.summary.get("resource_id")
-        query = select(Resource.id, Resource.url).order_by(col(Resource.id))
-        query = (
-            query.where(Resource.id == resource_id)
-            if resource_id is not None
-            else query.where(Resource.status == "approved")
-        )
-        return [LinkTarget(rid, url) for rid, url in session.exec(query).all() if rid is not None]
+        return _targets(session, check.summary.get("resource_id"))
 
 
 def _record(session_factory: sessionmaker[Session], check_id: int, result: LinkResult) -> None:

@@ -5,12 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
-from pydantic import ValidationError
 
 from api.accounts.service import Principal
 from api.deps import LearnerPrincipal, LearnerRefPath, SessionDep, allowed, get_principal, in_one_trip
 from api.errors import Forbidden
-from api.fast_lane import is_json
+from api.fast_lane import json_body
 from api.jobs.waker import POLL_INTERVAL_S, get_waker, submission_channel, wait_for
 from api.middleware import API_PREFIX
 from api.pagination import CursorQuery, LimitQuery, Page
@@ -69,11 +68,10 @@ async def submit(
 async def serve_submission(request: Request, body: bytes) -> Response | None:
     """A well-formed submission as JSON, for the route's fast lane (api.fast_lane); None for anything else."""
     keys = request.headers.getlist("idempotency-key")
-    if not is_json(request) or len(keys) > 1 or (keys and not 1 <= len(keys[0]) <= IDEMPOTENCY_KEY_MAX):
+    if len(keys) > 1 or (keys and not 1 <= len(keys[0]) <= IDEMPOTENCY_KEY_MAX):
         return None
-    try:
-        data = SubmissionCreate.model_validate_json(body)
-    except ValidationError:
+    data = json_body(request, body, SubmissionCreate)
+    if data is None:
         return None
     principal = allowed(await get_principal(request), ("learner",))
     return await _submit(request, principal, request.path_params["slug"], data, keys[0] if keys else None)
