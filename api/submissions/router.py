@@ -103,7 +103,7 @@ async def _submit(
         accepted.model_dump_json(),
         status_code=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK,
         media_type="application/json",
-        headers={"Location": request.scope.get("root_path", "") + location},
+        headers={"Location": location},
     )
 
 

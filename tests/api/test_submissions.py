@@ -44,6 +44,14 @@ def test_submit_queues_submission_and_job(client: TestClient, actors: Actors, db
     assert doc["exercise"] == "tiny-add" and doc["files"] == FILES["files"]
 
 
+def test_location_carries_the_root_path_once(app: FastAPI, actors: Actors) -> None:
+    """Behind a proxy that mounts the API under a prefix, `Location` names the prefix once."""
+    with TestClient(app, root_path="/syllabus") as client:
+        r = client.post(URL, json=FILES, headers=actors.learner.headers)
+    assert r.status_code == 202, r.text
+    assert r.headers["Location"] == f"/syllabus/api/v1/submissions/{r.json()['id']}"
+
+
 def test_idempotency_key(client: TestClient, actors: Actors, db: Session) -> None:
     headers = {**actors.learner.headers, "Idempotency-Key": "attempt-1"}
     first = client.post(URL, json=FILES, headers=headers)
