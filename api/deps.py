@@ -28,8 +28,8 @@ from db.session import session_scope
 from db.types import utcnow
 
 T = TypeVar("T")
-MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns
 P = ParamSpec("P")
+MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns
 
 
 # Dependencies that do no I/O are `async def`: a sync one costs a threadpool round trip per request.
